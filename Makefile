@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` (the app on the embedded default, with demo data) and
+# `make test` (the whole suite; PostgreSQL and Redis by default, `make test DATABASE_URL= REDIS_URL=` for SQLite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hailong
+REDIS_URL ?= redis://127.0.0.1:6379/1
+PYTEST_ARGS ?=
+
+.PHONY: run test venv dev-venv messages lint serve
+
+$(BIN)/activate: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $(BIN)/activate
+
+$(VENV)/.dev: requirements-dev.txt $(BIN)/activate
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.dev
+
+venv: $(BIN)/activate
+dev-venv: $(VENV)/.dev
+
+messages: venv
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+# Embedded default: no DATABASE_URL, no REDIS_URL (SQLite, eager Celery).
+run: venv messages
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --no-input -v 0
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py load_demo
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: dev-venv messages
+	DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

@@ -1,0 +1,208 @@
+"""The demo world: Bình Định as in the 2017 CCHC report, with the 2025 reorganisation.
+
+Everything here is idempotent: objects are looked up by their stable codes and only created or corrected when
+they differ, so running `load_demo` twice changes nothing.
+"""
+
+import csv
+import datetime
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Counter, ServiceField, Unit, UnitGroup, User
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_DEMO_PASSWORD = "hailong-demo-2026"
+REORGANISATION_END = datetime.date(2025, 6, 30)
+REORGANISATION_START = datetime.date(2025, 7, 1)
+
+GROUPS = [
+    ("trung-uong", "Cơ quan Trung ương đóng trên địa bàn tỉnh", "Central agencies located in the province"),
+    ("so-nganh", "Cơ quan chuyên môn thuộc UBND tỉnh", "Specialised agencies of the provincial People's Committee"),
+    ("cap-huyen", "UBND huyện, thị xã, thành phố", "District-level People's Committees"),
+    ("cap-xa", "UBND xã, phường", "Commune-level People's Committees"),
+]
+GROUP_BY_KIND = {"central": "trung-uong", "department": "so-nganh", "district": "cap-huyen"}
+
+# Stable codes and short names, in the order of the reference file.
+UNIT_CODES = {
+    "Bảo hiểm xã hội tỉnh Bình Định": ("bhxh", "BHXH tỉnh"),
+    "Cục Hải quan tỉnh Bình Định": ("hai-quan", "Cục Hải quan"),
+    "Ngân hàng Nhà nước Việt Nam - Chi nhánh tỉnh Bình Định": ("nhnn", "NHNN chi nhánh"),
+    "Kho bạc Nhà nước Bình Định": ("kho-bac", "Kho bạc"),
+    "Cục Thuế tỉnh Bình Định": ("cuc-thue", "Cục Thuế"),
+    "Văn phòng UBND tỉnh": ("vp-ubnd", "VP UBND tỉnh"),
+    "Sở Nội vụ": ("so-noi-vu", "Sở Nội vụ"),
+    "Sở Tư pháp": ("so-tu-phap", "Sở Tư pháp"),
+    "Sở Kế hoạch và Đầu tư": ("so-khdt", "Sở KH&ĐT"),
+    "Sở Tài chính": ("so-tai-chinh", "Sở Tài chính"),
+    "Sở Công Thương": ("so-cong-thuong", "Sở Công Thương"),
+    "Sở Nông nghiệp và Phát triển nông thôn": ("so-nnptnt", "Sở NN&PTNT"),
+    "Sở Giao thông vận tải": ("so-gtvt", "Sở GTVT"),
+    "Sở Xây dựng": ("so-xay-dung", "Sở Xây dựng"),
+    "Sở Tài nguyên và Môi trường": ("so-tnmt", "Sở TN&MT"),
+    "Sở Thông tin và Truyền thông": ("so-tttt", "Sở TT&TT"),
+    "Sở Lao động - Thương binh và Xã hội": ("so-ldtbxh", "Sở LĐ-TB&XH"),
+    "Sở Văn hóa và Thể thao": ("so-vhtt", "Sở VH&TT"),
+    "Sở Du lịch": ("so-du-lich", "Sở Du lịch"),
+    "Sở Khoa học và Công nghệ": ("so-khcn", "Sở KH&CN"),
+    "Sở Giáo dục và Đào tạo": ("so-gddt", "Sở GD&ĐT"),
+    "Sở Y tế": ("so-y-te", "Sở Y tế"),
+    "Sở Ngoại vụ": ("so-ngoai-vu", "Sở Ngoại vụ"),
+    "Thanh tra tỉnh": ("thanh-tra", "Thanh tra tỉnh"),
+    "Ban Dân tộc": ("ban-dan-toc", "Ban Dân tộc"),
+    "Ban Quản lý Khu kinh tế": ("bql-kkt", "BQL Khu kinh tế"),
+    "UBND thành phố Quy Nhơn": ("quy-nhon", "TP Quy Nhơn"),
+    "UBND thị xã An Nhơn": ("an-nhon", "TX An Nhơn"),
+    "UBND huyện Hoài Nhơn": ("hoai-nhon", "Hoài Nhơn"),
+    "UBND huyện Tuy Phước": ("tuy-phuoc", "Tuy Phước"),
+    "UBND huyện Phù Cát": ("phu-cat", "Phù Cát"),
+    "UBND huyện Phù Mỹ": ("phu-my", "Phù Mỹ"),
+    "UBND huyện Tây Sơn": ("tay-son", "Tây Sơn"),
+    "UBND huyện Hoài Ân": ("hoai-an", "Hoài Ân"),
+    "UBND huyện An Lão": ("an-lao", "An Lão"),
+    "UBND huyện Vĩnh Thạnh": ("vinh-thanh", "Vĩnh Thạnh"),
+    "UBND huyện Vân Canh": ("van-canh", "Vân Canh"),
+}
+
+# From 1 July 2025 the district level is abolished: each district's one-stop work passes to the commune or
+# ward that carries its name in the merged province of Gia Lai.
+DISTRICT_SUCCESSORS = {
+    "quy-nhon": ("phuong-quy-nhon", "UBND phường Quy Nhơn", "Phường Quy Nhơn"),
+    "an-nhon": ("phuong-an-nhon", "UBND phường An Nhơn", "Phường An Nhơn"),
+    "hoai-nhon": ("phuong-hoai-nhon", "UBND phường Hoài Nhơn", "Phường Hoài Nhơn"),
+    "tuy-phuoc": ("xa-tuy-phuoc", "UBND xã Tuy Phước", "Xã Tuy Phước"),
+    "phu-cat": ("xa-phu-cat", "UBND xã Phù Cát", "Xã Phù Cát"),
+    "phu-my": ("xa-phu-my", "UBND xã Phù Mỹ", "Xã Phù Mỹ"),
+    "tay-son": ("xa-tay-son", "UBND xã Tây Sơn", "Xã Tây Sơn"),
+    "hoai-an": ("xa-hoai-an", "UBND xã Hoài Ân", "Xã Hoài Ân"),
+    "an-lao": ("xa-an-lao", "UBND xã An Lão", "Xã An Lão"),
+    "vinh-thanh": ("xa-vinh-thanh", "UBND xã Vĩnh Thạnh", "Xã Vĩnh Thạnh"),
+    "van-canh": ("xa-van-canh", "UBND xã Vân Canh", "Xã Vân Canh"),
+}
+
+SERVICE_FIELDS = [
+    ("dat-dai", "Đất đai", "Land"),
+    ("ho-tich", "Hộ tịch", "Civil status"),
+    ("dang-ky-kinh-doanh", "Đăng ký kinh doanh", "Business registration"),
+    ("xay-dung", "Xây dựng", "Construction"),
+    ("bao-hiem", "Bảo hiểm", "Insurance"),
+    ("thue", "Thuế", "Tax"),
+    ("chung-thuc", "Chứng thực", "Certification"),
+    ("lao-dong", "Lao động, việc làm", "Labour and employment"),
+    ("giao-thong", "Giao thông", "Transport"),
+    ("y-te", "Y tế", "Health"),
+]
+
+
+@dataclass
+class DemoReport:
+    created: dict[str, int] = field(default_factory=dict)
+    accounts: list[str] = field(default_factory=list)
+
+    def count(self, what: str, was_created: bool) -> None:
+        self.created.setdefault(what, 0)
+        if was_created:
+            self.created[what] += 1
+
+
+def read_reference_units() -> list[dict[str, str]]:
+    with open(DATA_DIR / "binh-dinh-2017-units.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _upsert(model, lookup: dict, values: dict, report: DemoReport, label: str):
+    """Create the object or correct the fields that differ; never touch an object that is already right."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    if not created:
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        for name in changed:
+            setattr(obj, name, values[name])
+        if changed:
+            obj.save(update_fields=changed)
+    report.count(label, created)
+    return obj
+
+
+def _ensure_account(username: str, *, role: str, unit: Unit | None, password: str, report: DemoReport) -> None:
+    user, created = User.objects.get_or_create(username=username, defaults={"role": role, "unit": unit})
+    is_admin = role == User.Role.ADMIN
+    wanted = {"role": role, "unit_id": unit.pk if unit else None, "is_staff": is_admin, "is_superuser": is_admin}
+    changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, wanted[name])
+    if created or not user.check_password(password):
+        user.set_password(password)
+        changed.append("password")
+    if changed:
+        user.save()
+    report.count("accounts", created)
+    report.accounts.append(username)
+
+
+@transaction.atomic
+def load_demo_world(*, password: str = DEFAULT_DEMO_PASSWORD, seed: int = 2017) -> DemoReport:
+    """Build the demo organisation, counters and accounts. Idempotent for a given seed."""
+    rng = random.Random(seed)
+    report = DemoReport()
+
+    groups = {}
+    for position, (code, name, name_en) in enumerate(GROUPS, start=1):
+        groups[code] = _upsert(
+            UnitGroup, {"code": code}, {"name": name, "name_en": name_en, "position": position}, report, "groups"
+        )
+
+    fields = [
+        _upsert(ServiceField, {"code": code}, {"name": name, "name_en": name_en}, report, "service fields")
+        for code, name, name_en in SERVICE_FIELDS
+    ]
+
+    units: list[Unit] = []
+    for row in read_reference_units():
+        code, short_name = UNIT_CODES[row["name"]]
+        kind = row["kind"]
+        values = {
+            "name": row["name"],
+            "short_name": short_name,
+            "kind": kind,
+            "group": groups[GROUP_BY_KIND[kind]],
+            "valid_from": datetime.date(2000, 1, 1),
+            "valid_to": REORGANISATION_END if kind == "district" else None,
+        }
+        units.append(_upsert(Unit, {"code": code}, values, report, "units"))
+
+    for district in [u for u in units if u.kind == Unit.Kind.DISTRICT]:
+        code, name, short_name = DISTRICT_SUCCESSORS[district.code]
+        values = {
+            "name": name,
+            "short_name": short_name,
+            "kind": Unit.Kind.COMMUNE,
+            "group": groups["cap-xa"],
+            "valid_from": REORGANISATION_START,
+            "valid_to": None,
+        }
+        successor = _upsert(Unit, {"code": code}, values, report, "successor units")
+        district.successors.add(successor)
+        units.append(successor)
+
+    for unit in units:
+        for number in range(1, rng.randint(1, 6) + 1):
+            service = rng.choice(fields)
+            counter = _upsert(
+                Counter,
+                {"unit": unit, "name": f"Quầy số {number}"},
+                {"is_active": True},
+                report,
+                "counters",
+            )
+            counter.fields.add(service)
+
+    _ensure_account("admin", role=User.Role.ADMIN, unit=None, password=password, report=report)
+    _ensure_account("province", role=User.Role.PROVINCE, unit=None, password=password, report=report)
+    for unit in units:
+        _ensure_account(f"officer-{unit.code}", role=User.Role.OFFICER, unit=unit, password=password, report=report)
+        _ensure_account(f"lead-{unit.code}", role=User.Role.LEAD, unit=unit, password=password, report=report)
+    return report

@@ -1,0 +1,25 @@
+"""Load the demo world: `python manage.py load_demo [--password P] [--ratings N] [--seed S]`."""
+
+from django.core.management.base import BaseCommand
+
+from survey.demo import DEFAULT_DEMO_PASSWORD, load_demo_world
+
+
+class Command(BaseCommand):
+    help = "Build the Bình Định demo world (idempotent): units, counters, accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEFAULT_DEMO_PASSWORD, help="Password of every demo account.")
+        parser.add_argument("--ratings", type=int, default=0, help="Add N synthetic ratings over two years.")
+        parser.add_argument("--seed", type=int, default=2017, help="Random seed (same seed, same world).")
+
+    def handle(self, *args, password: str, ratings: int, seed: int, **options):
+        report = load_demo_world(password=password, seed=seed)
+        for what, count in report.created.items():
+            self.stdout.write(f"{what}: {count} created")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready. Log in at /accounts/login/ as 'province' (provincial staff), 'admin' (administrator) "
+                f"or 'officer-<unit code>' / 'lead-<unit code>' (e.g. officer-so-tu-phap), password: {password}"
+            )
+        )
