@@ -1,7 +1,6 @@
 """Forms for PAKN pages: parse and validate input, nothing else (services do the writing)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from survey.models import Unit, User
@@ -108,7 +107,7 @@ class CaseForm(forms.Form):
         )
 
     @property
-    def unit(self) -> Unit:
+    def target_unit(self) -> Unit:
         return self.fixed_unit or self.cleaned_data["unit"]
 
 

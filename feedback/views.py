@@ -65,7 +65,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 case = services.submit_case(
-                    unit=form.unit,
+                    unit=form.target_unit,
                     category=form.cleaned_data["category"],
                     text=form.cleaned_data["text"],
                     counter=counter,
@@ -345,9 +345,8 @@ def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         request, pk, "transfer_form", lambda case: forms.TransferForm(request.POST, current_unit=case.unit), perform
     )
     # After a transfer to another unit, unit staff may no longer see the case: send them back to their inbox.
-    if response.status_code == 302 and not request.user.sees_all_units:
-        if not Case.objects.for_user(request.user).filter(pk=pk).exists():
-            return redirect("feedback:case-list")
+    if response.status_code == 302 and not Case.objects.for_user(request.user).filter(pk=pk).exists():
+        return redirect("feedback:case-list")
     return response
 
 
