@@ -114,7 +114,6 @@ class CaseForm(forms.Form):
 class LookupForm(forms.Form):
     code = forms.CharField(
         label=_("Mã tra cứu"),
-        max_length=64,
         help_text=_("Mã gồm 16 ký tự bạn nhận được khi gửi phản ánh."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
     )
