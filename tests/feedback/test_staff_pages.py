@@ -53,7 +53,9 @@ def test_officer_of_another_unit_gets_404_for_the_case_its_attachments_and_event
 @pytest.mark.parametrize(("name", "data"), POSTS)
 def test_officer_of_another_unit_cannot_act_on_the_case(client, world, case, name, data):
     client.force_login(world.officer_b)
-    data = {k: (world.officer_b.pk if v == "OFFICER" else world.unit_b.pk if v == "UNIT" else v) for k, v in data.items()}
+    data = {
+        k: (world.officer_b.pk if v == "OFFICER" else world.unit_b.pk if v == "UNIT" else v) for k, v in data.items()
+    }
     assert client.post(reverse(name, args=[case.pk]), data).status_code == 404
     case.refresh_from_db()
     assert (case.status, case.unit, case.assigned_to, case.events.count()) == (Status.RECEIVED, world.unit_a, None, 1)
@@ -103,7 +105,10 @@ def test_overview_lists_open_cases_oldest_first_with_counts_and_escalations(clie
     page = client.get(reverse("feedback:case-overview"))
     body = page.content.decode()
     assert [c.pk for c in page.context["page"]] == [old.pk, open_a.pk]
-    assert {row["unit_id"]: row["total"] for row in page.context["per_unit"]} == {world.unit_a.pk: 1, world.unit_b.pk: 1}
+    assert {row["unit_id"]: row["total"] for row in page.context["per_unit"]} == {
+        world.unit_a.pk: 1,
+        world.unit_b.pk: 1,
+    }
     assert "Gây phiền hà" in body
     assert f"#{open_a.pk}</a> · Sở Tư pháp" in body or "Quá hạn" in body
 
@@ -124,9 +129,9 @@ def test_inbox_shows_only_the_units_cases_with_filters(client, world, django_ass
     assert {c.pk for c in client.get(reverse("feedback:case-list"), {"q": "bồi dưỡng"}).context["page"]} == {
         harassment.pk
     }
-    assert {c.pk for c in client.get(reverse("feedback:case-list"), {"q": harassment.tracking_code}).context["page"]} == {
-        harassment.pk
-    }
+    assert {
+        c.pk for c in client.get(reverse("feedback:case-list"), {"q": harassment.tracking_code}).context["page"]
+    } == {harassment.pk}
     by_counter = client.get(reverse("feedback:case-list"), {"counter": world.counter_a.pk}).context["page"]
     assert {c.pk for c in by_counter} == {c.pk for c in mine}
     # a counter of another unit is not a valid choice for this officer
@@ -145,7 +150,10 @@ def test_inbox_shows_only_the_units_cases_with_filters(client, world, django_ass
 def test_staff_answer_flow_through_the_pages(client, world, case):
     client.force_login(world.officer_a)
     detail = reverse("feedback:case-detail", args=[case.pk])
-    assert client.post(reverse("feedback:case-assign", args=[case.pk]), {"officer": world.officer_a.pk}).status_code == 302
+    assert (
+        client.post(reverse("feedback:case-assign", args=[case.pk]), {"officer": world.officer_a.pk}).status_code
+        == 302
+    )
     assert client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "accepted"}).status_code == 302
     early = client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Trả lời"})
     assert early.status_code == 400 and "Chỉ trả lời được" in early.content.decode()

@@ -108,4 +108,6 @@ def test_citizen_adds_requested_information(client, case, world):
 
 def test_citizen_actions_on_unknown_codes_answer_404(client):
     for name in ("feedback:case-rate", "feedback:case-appeal", "feedback:case-inform"):
-        assert client.post(reverse(name, args=["nosuchcode000000"]), {"text": "x", "satisfied": "0"}).status_code == 404
+        assert (
+            client.post(reverse(name, args=["nosuchcode000000"]), {"text": "x", "satisfied": "0"}).status_code == 404
+        )
