@@ -194,6 +194,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# PAKN (feedback): attachment limits, the tracking-code lookup throttle, reminders, and the deadline job.
+PAKN_MAX_ATTACHMENTS = int(os.environ.get("PAKN_MAX_ATTACHMENTS", 3))
+PAKN_MAX_ATTACHMENT_BYTES = int(os.environ.get("PAKN_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
+PAKN_LOOKUP_LIMIT = int(os.environ.get("PAKN_LOOKUP_LIMIT", 20))
+PAKN_REMINDER_WORKING_DAYS = int(os.environ.get("PAKN_REMINDER_WORKING_DAYS", 1))
+CELERY_BEAT_SCHEDULE["process-pakn-deadlines"] = {
+    "task": "feedback.tasks.process_deadlines_task",
+    "schedule": 60 * 60,
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -38,3 +38,25 @@ def make_user(*, role: str = User.Role.OFFICER, unit: Unit | None = None, passwo
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
     return User.objects.create_user(password=password, role=role, unit=unit, **fields)
+
+
+def make_rating_for_pakn(*, counter: Counter, score: int = 1):
+    """A rating made directly (without the rating flow), as a low rating that leads to a PAKN case."""
+    import uuid
+
+    from survey.models import Questionnaire, Rating
+
+    questionnaire, _created = Questionnaire.objects.get_or_create(
+        family="pakn-test", version=1, defaults={"name": "Phiếu thử", "is_active": True}
+    )
+    return Rating.objects.create(
+        idempotency_key=uuid.uuid4(), counter=counter, unit=counter.unit, questionnaire=questionnaire, score=score
+    )
+
+
+def make_pakn_case(*, unit: Unit, text: str = "Cán bộ hẹn trả kết quả nhưng trễ ba ngày.", **fields):
+    """A PAKN case filed through the service (deadlines and the first event included)."""
+    from feedback.services import submit_case
+
+    fields.setdefault("category", "late_result")
+    return submit_case(unit=unit, text=text, **fields)

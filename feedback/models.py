@@ -1,0 +1,264 @@
+"""PAKN (phản ánh, kiến nghị): citizens' cases, their append-only event log, attachments, the consent a citizen
+gave with their contact details, and the working-day calendar's exceptions.
+
+A case belongs to exactly one unit at a time (transfers move it). `due_date` is the deadline that applies to the
+case's current state (classification while received, the answer while accepted or in progress, the appeal answer
+after an appeal); it is empty while the case waits for the citizen or is finished. `answer_due` is the legal
+answer deadline counted from receipt (or from the transfer) and never moves after that: it is what on-time rates
+are measured against.
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from survey.models import CODE_ALPHABET, Counter, Rating, Unit
+
+# The version of the privacy notice shown beside the contact fields; stored with each consent so that what the
+# citizen agreed to can be shown later. Bump it whenever templates/feedback/_privacy_notice.html changes.
+PRIVACY_NOTICE_VERSION = "2025-07-01"
+
+
+def new_tracking_code() -> str:
+    """A 16-character code from a 31-letter alphabet: about 79 bits, far beyond guessing or enumeration."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _position in range(16))
+
+
+class Category(models.TextChoices):
+    LATE_RESULT = "late_result", _("Trả kết quả trễ hẹn")
+    HARASSMENT = "harassment", _("Gây phiền hà, đòi hỏi tiền ngoài quy định")
+    ATTITUDE = "attitude", _("Thái độ của cán bộ")
+    COMPLEX_PROCEDURE = "complex_procedure", _("Thủ tục quá phức tạp")
+    FACILITIES = "facilities", _("Cơ sở vật chất")
+    OTHER = "other", _("Khác")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Đã tiếp nhận")
+    ACCEPTED = "accepted", _("Đã thụ lý")
+    REJECTED = "rejected", _("Không thụ lý")
+    NEEDS_INFORMATION = "needs_information", _("Cần bổ sung thông tin")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    ANSWERED = "answered", _("Đã trả lời")
+    CLOSED = "closed", _("Đã đóng")
+
+
+FINISHED_STATUSES = (Status.REJECTED, Status.CLOSED)
+
+
+class CaseQuerySet(models.QuerySet):
+    def for_user(self, user) -> "CaseQuerySet":
+        """The cases a staff account may see: its own unit's, or all for provincial staff."""
+        if user.sees_all_units:
+            return self
+        if user.is_unit_staff:
+            return self.filter(unit_id=user.unit_id)
+        return self.none()
+
+    def open(self) -> "CaseQuerySet":
+        return self.exclude(status__in=FINISHED_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None) -> "CaseQuerySet":
+        return self.filter(due_date__lt=today or timezone.localdate())
+
+
+class Case(models.Model):
+    tracking_code = models.CharField(_("mã tra cứu"), max_length=32, unique=True, default=new_tracking_code)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pakn_cases", verbose_name=_("đơn vị"))
+    counter = models.ForeignKey(
+        Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="pakn_cases", verbose_name=_("quầy")
+    )
+    rating = models.ForeignKey(
+        Rating, on_delete=models.SET_NULL, null=True, blank=True, related_name="pakn_cases", verbose_name=_("đánh giá")
+    )
+    category = models.CharField(_("loại phản ánh"), max_length=30, choices=Category.choices)
+    text = models.TextField(_("nội dung"))
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_pakn_cases",
+        verbose_name=_("cán bộ xử lý"),
+    )
+    rejection_reason = models.TextField(_("lý do không thụ lý"), blank=True)
+    public_answer = models.TextField(_("nội dung trả lời"), blank=True)
+    first_answered_at = models.DateTimeField(_("trả lời lần đầu lúc"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+    citizen_satisfied = models.BooleanField(_("người dân hài lòng với trả lời"), null=True, blank=True)
+    citizen_rated_at = models.DateTimeField(_("người dân đánh giá lúc"), null=True, blank=True)
+    appeal_text = models.TextField(_("nội dung đề nghị xem xét lại"), blank=True)
+    appealed_at = models.DateTimeField(_("đề nghị xem xét lại lúc"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("chuyển cấp tỉnh lúc"), null=True, blank=True)
+    escalation_reason = models.CharField(_("lý do chuyển cấp tỉnh"), max_length=20, blank=True)
+    received_on = models.DateField(_("ngày tiếp nhận tại đơn vị"))
+    classify_due = models.DateField(_("hạn phân loại"))
+    information_due = models.DateField(_("hạn yêu cầu bổ sung"))
+    answer_due = models.DateField(_("hạn trả lời"))
+    due_date = models.DateField(_("hạn hiện tại"), null=True, blank=True)
+    reminded_for = models.DateField(_("đã nhắc hạn"), null=True, blank=True)
+    created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("phản ánh, kiến nghị")
+        verbose_name_plural = _("phản ánh, kiến nghị")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="pakn_rejected_has_reason"
+            ),
+        ]
+        indexes = [
+            # The unit inbox lists a unit's cases by state and deadline.
+            models.Index(fields=["unit", "status", "due_date"], name="pakn_unit_status_due"),
+            # The deadline job and the provincial overview scan open cases by deadline.
+            models.Index(fields=["due_date"], name="pakn_due"),
+            # The outcomes selector counts answers due in a period.
+            models.Index(fields=["answer_due"], name="pakn_answer_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_category_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_at is not None
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.due_date is not None and self.due_date < (today or timezone.localdate())
+
+    @property
+    def can_be_rated(self) -> bool:
+        return self.status == Status.ANSWERED and self.citizen_satisfied is None
+
+    @property
+    def can_be_appealed(self) -> bool:
+        return self.status == Status.ANSWERED and self.citizen_satisfied is False and self.appealed_at is None
+
+
+class CaseEvent(models.Model):
+    """One change to a case: who, when, from which state to which, and a note. Append-only."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Gửi phản ánh")
+        TRANSITION = "transition", _("Chuyển trạng thái")
+        ASSIGNED = "assigned", _("Phân công")
+        TRANSFERRED = "transferred", _("Chuyển đơn vị")
+        NOTE = "note", _("Ghi chú nội bộ")
+        INFORMATION = "information", _("Người dân bổ sung thông tin")
+        RATED = "rated", _("Người dân đánh giá trả lời")
+        APPEALED = "appealed", _("Đề nghị xem xét lại")
+        ESCALATED = "escalated", _("Chuyển cấp tỉnh do quá hạn")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("phản ánh"))
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+        help_text=_("Để trống: người dân hoặc hệ thống."),
+    )
+    from_status = models.CharField(_("từ trạng thái"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("sang trạng thái"), max_length=20, choices=Status.choices)
+    note = models.TextField(_("ghi chú"), blank=True)
+    is_public = models.BooleanField(_("người dân xem được"), default=False)
+    created_at = models.DateTimeField(_("lúc"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("sự kiện xử lý")
+        verbose_name_plural = _("sự kiện xử lý")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind} {self.from_status}->{self.to_status}"
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random name: the citizen's file name is kept only as data, never as a path.
+    return f"pakn/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{filename[filename.rfind('.') :]}"
+
+
+class Attachment(models.Model):
+    """A checked and re-encoded image, or a parsed PDF. Stored under MEDIA_ROOT, which is never served publicly:
+    only the staff view that checks the case's scope streams it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("phản ánh"))
+    file = models.FileField(_("tệp"), upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=200)
+    content_type = models.CharField(_("kiểu nội dung"), max_length=40)
+    size = models.PositiveIntegerField(_("dung lượng"))
+    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "pk"]
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseContact(models.Model):
+    """Contact details and consents, only when the citizen gave some; absent otherwise."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="contact", verbose_name=_("phản ánh"))
+    name = models.CharField(_("họ tên"), max_length=120, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    consent_reply = models.BooleanField(_("đồng ý nhận trả lời qua email/SMS"), default=False)
+    consent_publish = models.BooleanField(_("đồng ý công khai trả lời đã ẩn danh"), default=False)
+    notice_version = models.CharField(_("phiên bản thông báo"), max_length=20)
+    consented_at = models.DateTimeField(_("đồng ý lúc"), default=timezone.now)
+
+    class Meta:
+        ordering = ["case"]
+        verbose_name = _("thông tin liên hệ và đồng ý")
+        verbose_name_plural = _("thông tin liên hệ và đồng ý")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_reply=True) | Q(consent_publish=True), name="pakn_contact_has_a_consent"
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_reply=True) | (Q(name="") & Q(email="") & Q(phone="")),
+                name="pakn_contact_details_need_reply_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ({self.notice_version})"
+
+
+class CalendarDay(models.Model):
+    """An exception to the working-day calendar: an extra day off, or a make-up working day (often a Saturday)."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Ngày nghỉ thêm")
+        WORKING_DAY = "working_day", _("Ngày làm bù")
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("ngày nghỉ/làm bù")
+        verbose_name_plural = _("ngày nghỉ/làm bù")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"

@@ -1,0 +1,72 @@
+"""Email notifications for PAKN. Each message has three templates: `emails/<name>-subject.txt`, `-body.txt`
+and `-body.html`. The backend is the console by default and SMTP when the environment configures it."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from survey.models import User
+
+from .models import Case
+
+
+def send_templated_email(*, name: str, recipients: list[str], context: dict) -> int:
+    """Render and send one message to each recipient separately (no addresses shared). Returns messages sent."""
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    text = render_to_string(f"emails/{name}-body.txt", context)
+    html = render_to_string(f"emails/{name}-body.html", context)
+    sent = 0
+    for address in dict.fromkeys(recipients):
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+        message.attach_alternative(html, "text/html")
+        sent += message.send()
+    return sent
+
+
+def _staff_url(case: Case) -> str:
+    return settings.PUBLIC_BASE_URL + reverse("feedback:case-detail", args=[case.pk])
+
+
+def _unit_staff_emails(case: Case) -> list[str]:
+    staff = User.objects.filter(
+        unit_id=case.unit_id, is_active=True, role__in=[User.Role.OFFICER, User.Role.LEAD]
+    ).exclude(email="")
+    return list(staff.values_list("email", flat=True))
+
+
+def _province_emails() -> list[str]:
+    people = User.objects.filter(is_active=True).filter(Q(role__in=[User.Role.PROVINCE, User.Role.ADMIN]))
+    return list(people.exclude(email="").values_list("email", flat=True))
+
+
+def notify_new_case(case_id: int) -> int:
+    case = Case.objects.select_related("unit", "counter").get(pk=case_id)
+    return send_templated_email(
+        name="pakn-new-case", recipients=_unit_staff_emails(case), context={"case": case, "url": _staff_url(case)}
+    )
+
+
+def notify_answer(case_id: int) -> int:
+    """Only to a citizen who consented to be answered by email."""
+    case = Case.objects.select_related("unit", "contact").filter(pk=case_id).first()
+    contact = getattr(case, "contact", None) if case else None
+    if contact is None or not contact.consent_reply or not contact.email:
+        return 0
+    url = settings.PUBLIC_BASE_URL + reverse("feedback:case-track", args=[case.tracking_code])
+    return send_templated_email(name="pakn-answer", recipients=[contact.email], context={"case": case, "url": url})
+
+
+def notify_reminder(case_id: int) -> int:
+    case = Case.objects.select_related("unit").get(pk=case_id)
+    return send_templated_email(
+        name="pakn-reminder", recipients=_unit_staff_emails(case), context={"case": case, "url": _staff_url(case)}
+    )
+
+
+def notify_escalation(case_id: int) -> int:
+    case = Case.objects.select_related("unit").get(pk=case_id)
+    return send_templated_email(
+        name="pakn-escalation", recipients=_province_emails(), context={"case": case, "url": _staff_url(case)}
+    )

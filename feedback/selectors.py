@@ -1,0 +1,81 @@
+"""Reusable reads over PAKN cases, for the pages of this app and for `indices`."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from .models import Case, Category
+
+
+def pakn_outcomes_by_unit(*, start: datetime.date, end: datetime.date) -> list[dict]:
+    """PAKN outcomes per unit for the period `start`..`end` (both days included, local dates).
+
+    Returns one dict per unit that has at least one non-zero count in the period, ordered by `unit_id`, with
+    exactly these keys (all ints):
+
+    - `unit_id`: the unit that holds the case now (a transferred case counts for the unit it went to);
+    - `received`: cases created in the period;
+    - `answer_due`: cases whose legal answer deadline (`Case.answer_due`) falls in the period;
+    - `answered_on_time`: of those, the cases first answered on or before that deadline (a later answer after
+      an appeal does not change this);
+    - `rated`: answers rated by the citizen in the period (`citizen_rated_at`);
+    - `rated_satisfied`: of those, the ones rated satisfied.
+
+    Rates are left to the caller: on-time rate = answered_on_time / answer_due, answer satisfaction =
+    rated_satisfied / rated; an empty denominator means "N/A".
+    """
+    keys = ("received", "answer_due", "answered_on_time", "rated", "rated_satisfied")
+    rows: dict[int, dict] = defaultdict(lambda: dict.fromkeys(keys, 0))
+
+    received = (
+        Case.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in received:
+        rows[row["unit_id"]]["received"] = row["n"]
+
+    due = (
+        Case.objects.filter(answer_due__gte=start, answer_due__lte=end)
+        .values("unit_id")
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(first_answered_at__date__lte=F("answer_due"))),
+        )
+    )
+    for row in due:
+        rows[row["unit_id"]]["answer_due"] = row["n"]
+        rows[row["unit_id"]]["answered_on_time"] = row["on_time"]
+
+    rated = (
+        Case.objects.filter(citizen_rated_at__date__gte=start, citizen_rated_at__date__lte=end)
+        .values("unit_id")
+        .annotate(n=Count("pk"), satisfied=Count("pk", filter=Q(citizen_satisfied=True)))
+    )
+    for row in rated:
+        rows[row["unit_id"]]["rated"] = row["n"]
+        rows[row["unit_id"]]["rated_satisfied"] = row["satisfied"]
+
+    return [{"unit_id": unit_id, **counts} for unit_id, counts in sorted(rows.items())]
+
+
+def open_cases_overview() -> dict:
+    """For the provincial overview: open cases per unit and category (with overdue and escalated counts)."""
+    open_cases = Case.objects.open()
+    today = timezone.localdate()
+    per_unit = list(
+        open_cases.values("unit_id", "unit__short_name")
+        .annotate(
+            total=Count("pk"),
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
+        )
+        .order_by("-overdue", "-total", "unit__short_name")
+    )
+    per_category = [
+        {"category": row["category"], "label": Category(row["category"]).label, "total": row["total"]}
+        for row in open_cases.values("category").annotate(total=Count("pk")).order_by("-total", "category")
+    ]
+    return {"per_unit": per_unit, "per_category": per_category}

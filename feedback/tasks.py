@@ -1,0 +1,33 @@
+"""Celery tasks for PAKN: each takes ids only and calls one function."""
+
+from celery import shared_task
+
+from . import notifications
+
+
+@shared_task
+def notify_new_case_task(case_id: int) -> int:
+    return notifications.notify_new_case(case_id)
+
+
+@shared_task
+def notify_answer_task(case_id: int) -> int:
+    return notifications.notify_answer(case_id)
+
+
+@shared_task
+def notify_reminder_task(case_id: int) -> int:
+    return notifications.notify_reminder(case_id)
+
+
+@shared_task
+def notify_escalation_task(case_id: int) -> int:
+    return notifications.notify_escalation(case_id)
+
+
+@shared_task
+def process_deadlines_task() -> dict[str, int]:
+    """Periodic (CELERY_BEAT_SCHEDULE): reminders before deadlines, escalation of overdue cases."""
+    from .services import process_deadlines
+
+    return process_deadlines()

@@ -1,0 +1,390 @@
+"""PAKN pages: the citizen's submission and tracking pages, and the staff inbox, case page and overview.
+
+Citizen pages need no account. A tracking code that does not exist, whatever its shape, gets the same 404 page;
+misses are counted per IP and past `PAKN_LOOKUP_LIMIT` (default 20 per 15 minutes) every lookup answers 429.
+Staff pages scope every lookup with `Case.objects.for_user`: another unit's case is a 404.
+"""
+
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from survey.models import Counter, Rating, Unit
+
+from . import forms, selectors, services
+from .filters import CaseFilter
+from .models import Attachment, Case, CaseContact
+
+LOOKUP_WINDOW_SECONDS = 15 * 60
+
+
+# Citizen pages ---------------------------------------------------------------------------------------------------
+
+
+def _origin(request: HttpRequest) -> tuple[Counter | None, Rating | None]:
+    """The counter and rating carried from the rating flow, when both are valid and match; else what is valid."""
+    code = request.GET.get("counter", "").strip()
+    counter = None
+    if code:
+        counter = (
+            Counter.objects.select_related("unit")
+            .filter(code=code, is_active=True)
+            .filter(unit__in=Unit.objects.active())
+            .first()
+        )
+    rating = None
+    if counter is not None:
+        try:
+            key = uuid.UUID(request.GET.get("rating", ""))
+        except ValueError:
+            key = None
+        if key is not None:
+            rating = Rating.objects.filter(idempotency_key=key, counter=counter).first()
+    return counter, rating
+
+
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    counter, rating = _origin(request)
+    fixed_unit = counter.unit if counter else None
+    form = forms.CaseForm(request.POST or None, request.FILES or None, fixed_unit=fixed_unit)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                case = services.submit_case(
+                    unit=form.target_unit,
+                    category=form.cleaned_data["category"],
+                    text=form.cleaned_data["text"],
+                    counter=counter,
+                    rating=rating,
+                    files=form.cleaned_data["files"],
+                    contact=form.contact(),
+                )
+            except services.TransitionError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Đã gửi phản ánh. Hãy lưu lại mã tra cứu để theo dõi kết quả."))
+                return redirect("feedback:case-track", code=case.tracking_code)
+        status = 400
+    context = {"form": form, "counter": counter, "rating": rating, "notice_version": services.PRIVACY_NOTICE_VERSION}
+    return render(request, "feedback/case_form.html", context, status=status)
+
+
+def _client_key(request: HttpRequest) -> str:
+    return f"pakn-lookup-miss:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _lookup_throttled(request: HttpRequest) -> bool:
+    return cache.get(_client_key(request), 0) >= int(getattr(settings, "PAKN_LOOKUP_LIMIT", 20))
+
+
+def _count_miss(request: HttpRequest) -> None:
+    key = _client_key(request)
+    if cache.add(key, 1, LOOKUP_WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, LOOKUP_WINDOW_SECONDS)
+
+
+def _throttled_response(request: HttpRequest) -> HttpResponse:
+    return render(request, "feedback/track_throttled.html", status=429)
+
+
+def _not_found_response(request: HttpRequest) -> HttpResponse:
+    _count_miss(request)
+    return render(request, "feedback/track_lookup.html", {"form": forms.LookupForm(), "not_found": True}, status=404)
+
+
+def _find_case_by_code(code: str) -> Case | None:
+    code = "".join(code.split()).lower()
+    if not code or len(code) > 64:
+        return None
+    return Case.objects.select_related("unit", "counter").filter(tracking_code=code).first()
+
+
+@require_http_methods(["GET", "POST"])
+def case_lookup(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "feedback/track_lookup.html", {"form": forms.LookupForm()})
+    if _lookup_throttled(request):
+        return _throttled_response(request)
+    form = forms.LookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "feedback/track_lookup.html", {"form": form}, status=400)
+    case = _find_case_by_code(form.cleaned_data["code"])
+    if case is None:
+        return _not_found_response(request)
+    return redirect("feedback:case-track", code=case.tracking_code)
+
+
+def _track_context(case: Case, **forms_in_use) -> dict:
+    return {
+        "case": case,
+        "events": case.events.filter(is_public=True),
+        "rating_form": forms_in_use.get("rating_form") or forms.AnswerRatingForm(),
+        "appeal_form": forms_in_use.get("appeal_form") or forms.AppealForm(),
+        "information_form": forms_in_use.get("information_form") or forms.InformationForm(),
+        "error": forms_in_use.get("error"),
+    }
+
+
+@require_http_methods(["GET"])
+def case_track(request: HttpRequest, code: str) -> HttpResponse:
+    if _lookup_throttled(request):
+        return _throttled_response(request)
+    case = _find_case_by_code(code)
+    if case is None:
+        return _not_found_response(request)
+    response = render(request, "feedback/case_track.html", _track_context(case))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _citizen_action(request: HttpRequest, code: str, form_class, form_key: str, perform) -> HttpResponse:
+    if _lookup_throttled(request):
+        return _throttled_response(request)
+    case = _find_case_by_code(code)
+    if case is None:
+        return _not_found_response(request)
+    form = form_class(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            message = perform(case, form.cleaned_data)
+        except services.TransitionError as exc:
+            error = exc.message
+        else:
+            messages.success(request, message)
+            return redirect("feedback:case-track", code=case.tracking_code)
+    return render(
+        request, "feedback/case_track.html", _track_context(case, **{form_key: form}, error=error), status=400
+    )
+
+
+@require_POST
+def case_rate(request: HttpRequest, code: str) -> HttpResponse:
+    def perform(case, data):
+        services.rate_answer(case=case, satisfied=data["satisfied"])
+        return _("Cảm ơn bạn đã đánh giá trả lời.")
+
+    return _citizen_action(request, code, forms.AnswerRatingForm, "rating_form", perform)
+
+
+@require_POST
+def case_appeal(request: HttpRequest, code: str) -> HttpResponse:
+    def perform(case, data):
+        services.appeal_case(case=case, text=data["text"])
+        return _("Đề nghị xem xét lại đã được chuyển đến cán bộ cấp tỉnh.")
+
+    return _citizen_action(request, code, forms.AppealForm, "appeal_form", perform)
+
+
+@require_POST
+def case_inform(request: HttpRequest, code: str) -> HttpResponse:
+    def perform(case, data):
+        services.add_citizen_information(case=case, text=data["text"])
+        return _("Đã gửi thông tin bổ sung.")
+
+    return _citizen_action(request, code, forms.InformationForm, "information_form", perform)
+
+
+# Staff pages -----------------------------------------------------------------------------------------------------
+
+
+def staff_required(view):
+    """Logged-in unit staff or provincial staff; anyone else logged in gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not (request.user.is_unit_staff or request.user.sees_all_units):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
+    return get_object_or_404(Case.objects.for_user(request.user).select_related("unit", "counter"), pk=pk)
+
+
+@staff_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = (
+        Case.objects.for_user(request.user)
+        .select_related("unit", "counter", "assigned_to")
+        .order_by(F("due_date").asc(nulls_last=True), "created_at")
+    )
+    if not request.GET.get("status"):
+        cases = cases.open()
+    case_filter = CaseFilter(request.GET or None, queryset=cases, user=request.user)
+    page = Paginator(case_filter.qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "feedback/case_list.html",
+        {"filter": case_filter, "page": page, "today": timezone.localdate(), "query": query.urlencode()},
+        status=400 if case_filter.is_bound and not case_filter.is_valid() else 200,
+    )
+
+
+def _detail_context(request: HttpRequest, case: Case, **overrides) -> dict:
+    context = {
+        "case": case,
+        "today": timezone.localdate(),
+        "attachments": case.attachments.all(),
+        "events": case.events.select_related("actor"),
+        "contact": CaseContact.objects.filter(case=case).first(),
+        "transition_form": forms.TransitionForm(),
+        "answer_form": forms.AnswerForm(),
+        "note_form": forms.NoteForm(),
+        "assign_form": forms.AssignForm(unit=case.unit),
+        "transfer_form": forms.TransferForm(current_unit=case.unit),
+        "error": None,
+    }
+    context.update(overrides)
+    return context
+
+
+@staff_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    return render(request, "feedback/case_detail.html", _detail_context(request, case))
+
+
+@staff_required
+def case_events(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    return render(request, "feedback/case_events.html", {"case": case, "events": case.events.select_related("actor")})
+
+
+def _staff_action(request: HttpRequest, pk: int, form_key: str, make_form, perform) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    form = make_form(case)
+    error = None
+    if form.is_valid():
+        try:
+            message = perform(case, form.cleaned_data)
+        except services.TransitionError as exc:
+            error = exc.message
+        else:
+            messages.success(request, message)
+            return redirect("feedback:case-detail", pk=case.pk)
+    else:
+        error = _("Vui lòng kiểm tra lại thông tin đã nhập.")
+    context = _detail_context(request, case, **{form_key: form}, error=error)
+    return render(request, "feedback/case_detail.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case, data):
+        services.change_case_status(case=case, by=request.user, to=data["to"], note=data["note"])
+        return _("Đã cập nhật trạng thái.")
+
+    return _staff_action(request, pk, "transition_form", lambda case: forms.TransitionForm(request.POST), perform)
+
+
+@require_POST
+@staff_required
+def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case, data):
+        services.answer_case(case=case, by=request.user, text=data["text"])
+        return _("Đã trả lời và công khai trên trang tra cứu.")
+
+    return _staff_action(request, pk, "answer_form", lambda case: forms.AnswerForm(request.POST), perform)
+
+
+@require_POST
+@staff_required
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case, data):
+        services.add_internal_note(case=case, by=request.user, note=data["note"])
+        return _("Đã thêm ghi chú nội bộ.")
+
+    return _staff_action(request, pk, "note_form", lambda case: forms.NoteForm(request.POST), perform)
+
+
+@require_POST
+@staff_required
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case, data):
+        services.assign_case(case=case, by=request.user, officer=data["officer"])
+        return _("Đã phân công cán bộ xử lý.")
+
+    return _staff_action(
+        request, pk, "assign_form", lambda case: forms.AssignForm(request.POST, unit=case.unit), perform
+    )
+
+
+@require_POST
+@staff_required
+def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case, data):
+        services.transfer_case(case=case, by=request.user, unit=data["unit"], reason=data["reason"])
+        return _("Đã chuyển phản ánh sang đơn vị khác.")
+
+    response = _staff_action(
+        request, pk, "transfer_form", lambda case: forms.TransferForm(request.POST, current_unit=case.unit), perform
+    )
+    # After a transfer to another unit, unit staff may no longer see the case: send them back to their inbox.
+    if response.status_code == 302 and not Case.objects.for_user(request.user).filter(pk=pk).exists():
+        return redirect("feedback:case-list")
+    return response
+
+
+@staff_required
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = get_object_or_404(Attachment.objects.filter(case__in=Case.objects.for_user(request.user)), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    is_pdf = attachment.content_type == "application/pdf"
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=is_pdf,
+        filename=attachment.original_name if is_pdf else None,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+@staff_required
+def case_overview(request: HttpRequest) -> HttpResponse:
+    if not request.user.sees_all_units:
+        raise PermissionDenied
+    today = timezone.localdate()
+    cases = Case.objects.open().select_related("unit", "assigned_to").order_by("created_at")
+    page = Paginator(cases, 100).get_page(request.GET.get("page"))
+    overview = selectors.open_cases_overview()
+    return render(
+        request,
+        "feedback/overview.html",
+        {
+            "page": page,
+            "today": today,
+            "per_unit": overview["per_unit"],
+            "per_category": overview["per_category"],
+            "escalated": Case.objects.open().filter(escalated_at__isnull=False).select_related("unit"),
+        },
+    )

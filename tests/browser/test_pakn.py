@@ -1,0 +1,121 @@
+"""PAKN end to end on a phone: a low rating leads to a complaint with a photo, the unit answers, the citizen
+rates the answer unsatisfactory and appeals, and provincial staff see the escalated case.
+
+The rating page is built separately: the journey starts from the link it gives after a low rating
+(`/pakn/gui/?counter=<code>&rating=<uuid>`) for a rating made directly here. A rating step can be prepended by
+replacing `_rate_one` with a walk through the rating page.
+"""
+
+import io
+
+import pytest
+from PIL import Image
+
+from feedback.models import Case
+from tests import factories
+from tests.browser.conftest import check_a11y, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _rate_one(world) -> str:
+    """The citizen rates 1 at counter A; returns the link the rating flow offers to file a complaint."""
+    rating = factories.make_rating_for_pakn(counter=world.counter_a, score=1)
+    return f"/pakn/gui/?counter={world.counter_a.code}&rating={rating.idempotency_key}"
+
+
+def _photo(tmp_path):
+    path = tmp_path / "quay-so-1.png"
+    image = Image.new("RGB", (32, 24), (180, 40, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, world, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # given a citizen who rated 1 at counter A
+    link = _rate_one(world)
+
+    # when they file a complaint with a photo on their phone
+    phone.goto(live_server.url + link)
+    assert "Sở Tư pháp" in phone.content()
+    check_a11y(phone)
+    phone.get_by_label("Thái độ của cán bộ").check()
+    phone.get_by_label("Nội dung phản ánh, kiến nghị").fill("Cán bộ quầy số 1 trả lời thiếu lịch sự, không hướng dẫn.")
+    phone.set_input_files("input[name=files]", str(_photo(tmp_path)))
+    phone.get_by_role("button", name="Gửi phản ánh").click()
+    phone.wait_for_load_state()
+
+    # then they get a tracking code
+    code = phone.locator("#tracking-code").inner_text().strip()
+    assert len(code) == 16
+    check_a11y(phone)
+    case = Case.objects.get()
+    assert (case.unit, case.counter, case.rating.score, case.attachments.count()) == (
+        world.unit_a,
+        world.counter_a,
+        1,
+        1,
+    )
+
+    # the unit's officer finds it in the inbox and answers it
+    login(desktop, live_server, "officer-a")
+    desktop.goto(live_server.url + "/pakn/hop-thu/")
+    check_a11y(desktop)
+    desktop.get_by_role("link", name=f"#{case.pk}").click()
+    desktop.wait_for_load_state()
+    check_a11y(desktop)
+    assert desktop.get_by_role("link", name="quay-so-1.png").is_visible()
+    for step in ("accepted", "in_progress"):
+        desktop.select_option("#id_to", step)
+        desktop.get_by_role("button", name="Cập nhật trạng thái").click()
+        desktop.wait_for_load_state()
+    desktop.get_by_label("Nội dung trả lời (công khai trên trang tra cứu)").fill(
+        "Đơn vị đã nhắc nhở cán bộ và xin lỗi ông/bà."
+    )
+    desktop.get_by_role("button", name="Trả lời và công khai").click()
+    desktop.wait_for_load_state()
+    assert "Đã trả lời" in desktop.content()
+
+    # the citizen sees the answer through the code, rates it unsatisfactory and appeals
+    phone.goto(live_server.url + "/pakn/tra-cuu/")
+    check_a11y(phone)
+    phone.get_by_label("Mã tra cứu").fill(code)
+    phone.get_by_role("button", name="Tra cứu").click()
+    phone.wait_for_load_state()
+    assert "Đơn vị đã nhắc nhở cán bộ và xin lỗi ông/bà." in phone.content()
+    check_a11y(phone)
+    phone.get_by_label("Không hài lòng").check()
+    phone.get_by_role("button", name="Gửi đánh giá").click()
+    phone.wait_for_load_state()
+    phone.get_by_label("Lý do đề nghị xem xét lại").fill("Tôi chưa được hướng dẫn lại thủ tục.")
+    phone.get_by_role("button", name="Gửi đề nghị xem xét lại").click()
+    phone.wait_for_load_state()
+    assert "Đã chuyển cán bộ cấp tỉnh xem xét lại" in phone.content()
+    check_a11y(phone)
+
+    # provincial staff see the escalated case
+    desktop.context.clear_cookies()
+    login(desktop, live_server, "province")
+    desktop.goto(live_server.url + "/pakn/tong-hop/")
+    check_a11y(desktop)
+    escalated = desktop.locator(".pakn-escalated")
+    assert f"#{case.pk}" in escalated.inner_text() and "Đề nghị xem xét lại" in escalated.inner_text()
+    escalated.get_by_role("link", name=f"#{case.pk}").click()
+    desktop.wait_for_load_state()
+    assert "Tôi chưa được hướng dẫn lại thủ tục." in desktop.content()
+    check_a11y(desktop)
+
+
+def test_submission_works_without_javascript(phone_nojs, live_server, world):
+    phone_nojs.goto(live_server.url + "/pakn/gui/")
+    phone_nojs.select_option("#id_unit", str(world.unit_b.pk))
+    phone_nojs.get_by_label("Cơ sở vật chất").check()
+    phone_nojs.get_by_label("Nội dung phản ánh, kiến nghị").fill("Ghế chờ bị hỏng, không có nước uống.")
+    phone_nojs.get_by_role("button", name="Gửi phản ánh").click()
+    phone_nojs.wait_for_load_state()
+    assert len(phone_nojs.locator("#tracking-code").inner_text().strip()) == 16
+    # axe-core needs JavaScript: the same pages are checked in the test above.
+    assert Case.objects.get().unit == world.unit_b

@@ -1,0 +1,202 @@
+"""Staff pages: scoping (another unit's case, attachments and events are 404), inbox filters, actions."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from feedback import services
+from feedback.attachments import check_attachments
+from feedback.models import Case, Status
+from tests import factories
+from tests.feedback.conftest import pdf_bytes, png_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(world):
+    files = check_attachments(
+        [
+            SimpleUploadedFile("anh.png", png_bytes(), content_type="image/png"),
+            SimpleUploadedFile("giay.pdf", pdf_bytes(), content_type="application/pdf"),
+        ]
+    )
+    return factories.make_pakn_case(unit=world.unit_a, counter=world.counter_a, files=files)
+
+
+def _gets(case):
+    attachments = list(case.attachments.all())
+    return [
+        reverse("feedback:case-detail", args=[case.pk]),
+        reverse("feedback:case-events", args=[case.pk]),
+        *[reverse("feedback:attachment-download", args=[a.pk]) for a in attachments],
+    ]
+
+
+POSTS = [
+    ("feedback:case-transition", {"to": "accepted"}),
+    ("feedback:case-answer", {"text": "Trả lời"}),
+    ("feedback:case-note", {"note": "Ghi chú"}),
+    ("feedback:case-assign", {"officer": "OFFICER"}),
+    ("feedback:case-transfer", {"unit": "UNIT", "reason": "Lý do"}),
+]
+
+
+def test_officer_of_another_unit_gets_404_for_the_case_its_attachments_and_events(client, world, case):
+    client.force_login(world.officer_b)
+    for url in _gets(case):
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize(("name", "data"), POSTS)
+def test_officer_of_another_unit_cannot_act_on_the_case(client, world, case, name, data):
+    client.force_login(world.officer_b)
+    data = {
+        k: (world.officer_b.pk if v == "OFFICER" else world.unit_b.pk if v == "UNIT" else v) for k, v in data.items()
+    }
+    assert client.post(reverse(name, args=[case.pk]), data).status_code == 404
+    case.refresh_from_db()
+    assert (case.status, case.unit, case.assigned_to, case.events.count()) == (Status.RECEIVED, world.unit_a, None, 1)
+
+
+def test_anonymous_is_sent_to_login(client, case):
+    for url in [*_gets(case), reverse("feedback:case-list"), reverse("feedback:case-overview")]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("who", ["officer_a", "lead_a", "province", "admin"])
+def test_own_unit_and_provincial_staff_see_the_case_and_its_files(client, world, case, who):
+    client.force_login(getattr(world, who))
+    for url in _gets(case):
+        assert client.get(url).status_code == 200, url
+
+
+def test_attachments_are_streamed_privately_with_their_checked_type(client, world, case):
+    client.force_login(world.officer_a)
+    image, pdf = case.attachments.order_by("pk")
+    response = client.get(reverse("feedback:attachment-download", args=[image.pk]))
+    assert response["Content-Type"] == "image/png"
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    response = client.get(reverse("feedback:attachment-download", args=[pdf.pk]))
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_overview_is_for_provincial_staff_only(client, world, case):
+    client.force_login(world.officer_a)
+    assert client.get(reverse("feedback:case-overview")).status_code == 403
+    client.force_login(world.province)
+    page = client.get(reverse("feedback:case-overview"))
+    assert page.status_code == 200
+    assert f"#{case.pk}" in page.content.decode()
+
+
+def test_overview_lists_open_cases_oldest_first_with_counts_and_escalations(client, world):
+    old = factories.make_pakn_case(unit=world.unit_b, category="harassment")
+    Case.objects.filter(pk=old.pk).update(created_at=old.created_at - datetime.timedelta(days=40))
+    new = factories.make_pakn_case(unit=world.unit_a)
+    services.change_case_status(case=new, by=world.officer_a, to=Status.REJECTED, note="Trùng lặp")
+    open_a = factories.make_pakn_case(unit=world.unit_a)
+    services.process_deadlines(today=open_a.due_date + datetime.timedelta(days=30))
+    client.force_login(world.province)
+    page = client.get(reverse("feedback:case-overview"))
+    body = page.content.decode()
+    assert [c.pk for c in page.context["page"]] == [old.pk, open_a.pk]
+    assert {row["unit_id"]: row["total"] for row in page.context["per_unit"]} == {
+        world.unit_a.pk: 1,
+        world.unit_b.pk: 1,
+    }
+    assert "Gây phiền hà" in body
+    assert f"#{open_a.pk}</a> · Sở Tư pháp" in body or "Quá hạn" in body
+
+
+def test_inbox_shows_only_the_units_cases_with_filters(client, world, django_assert_max_num_queries):
+    mine = [factories.make_pakn_case(unit=world.unit_a, counter=world.counter_a) for _ in range(5)]
+    factories.make_pakn_case(unit=world.unit_b, text="Phản ánh của đơn vị B về cơ sở vật chất")
+    harassment = factories.make_pakn_case(unit=world.unit_a, category="harassment", text="Đòi tiền bồi dưỡng")
+    client.force_login(world.officer_a)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("feedback:case-list"))
+    shown = {c.pk for c in page.context["page"]}
+    assert shown == {c.pk for c in mine} | {harassment.pk}
+    assert "Phản ánh của đơn vị B" not in page.content.decode()
+    assert {c.pk for c in client.get(reverse("feedback:case-list"), {"category": "harassment"}).context["page"]} == {
+        harassment.pk
+    }
+    assert {c.pk for c in client.get(reverse("feedback:case-list"), {"q": "bồi dưỡng"}).context["page"]} == {
+        harassment.pk
+    }
+    assert {
+        c.pk for c in client.get(reverse("feedback:case-list"), {"q": harassment.tracking_code}).context["page"]
+    } == {harassment.pk}
+    by_counter = client.get(reverse("feedback:case-list"), {"counter": world.counter_a.pk}).context["page"]
+    assert {c.pk for c in by_counter} == {c.pk for c in mine}
+    # a counter of another unit is not a valid choice for this officer
+    assert client.get(reverse("feedback:case-list"), {"counter": world.counter_b.pk}).status_code == 400
+    Case.objects.filter(pk=mine[0].pk).update(due_date=datetime.date(2020, 1, 1))
+    overdue = client.get(reverse("feedback:case-list"), {"overdue": "true"}).context["page"]
+    assert [c.pk for c in overdue] == [mine[0].pk]
+    today = datetime.date.today().isoformat()
+    dated = client.get(reverse("feedback:case-list"), {"created_after": today, "created_before": today})
+    assert len(dated.context["page"]) == 6
+    services.change_case_status(case=mine[1], by=world.officer_a, to=Status.REJECTED, note="Trùng")
+    rejected = client.get(reverse("feedback:case-list"), {"status": "rejected"}).context["page"]
+    assert [c.pk for c in rejected] == [mine[1].pk]
+
+
+def test_staff_answer_flow_through_the_pages(client, world, case):
+    client.force_login(world.officer_a)
+    detail = reverse("feedback:case-detail", args=[case.pk])
+    assert (
+        client.post(reverse("feedback:case-assign", args=[case.pk]), {"officer": world.officer_a.pk}).status_code
+        == 302
+    )
+    assert client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "accepted"}).status_code == 302
+    early = client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Trả lời"})
+    assert early.status_code == 400 and "Chỉ trả lời được" in early.content.decode()
+    assert client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "in_progress"}).status_code == 302
+    assert client.post(reverse("feedback:case-note", args=[case.pk]), {"note": "Nội bộ"}).status_code == 302
+    response = client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Trả lời chính thức"})
+    assert response.status_code == 302 and response["Location"] == detail
+    case.refresh_from_db()
+    assert case.status == Status.ANSWERED and case.assigned_to == world.officer_a
+    assert case.events.count() == 6
+
+
+def test_illegal_transition_from_the_page_is_a_400_with_a_message(client, world, case):
+    client.force_login(world.officer_a)
+    response = client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "closed"})
+    assert response.status_code == 400
+    assert "Không thể chuyển phản ánh" in response.content.decode()
+    bogus = client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "answered"})
+    assert bogus.status_code == 400
+
+
+def test_assigning_an_officer_of_another_unit_is_refused(client, world, case):
+    client.force_login(world.lead_a)
+    response = client.post(reverse("feedback:case-assign", args=[case.pk]), {"officer": world.officer_b.pk})
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.assigned_to is None
+
+
+def test_after_a_transfer_the_old_unit_loses_access(client, world, case):
+    client.force_login(world.officer_a)
+    response = client.post(
+        reverse("feedback:case-transfer", args=[case.pk]), {"unit": world.unit_b.pk, "reason": "Thuộc Sở Y tế"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("feedback:case-list")
+    assert client.get(reverse("feedback:case-detail", args=[case.pk])).status_code == 404
+    client.force_login(world.officer_b)
+    assert client.get(reverse("feedback:case-detail", args=[case.pk])).status_code == 200
+
+
+def test_nav_links_follow_roles(client, world):
+    client.force_login(world.officer_a)
+    home = client.get("/").content.decode()
+    assert reverse("feedback:case-list") in home and reverse("feedback:case-overview") not in home
+    client.force_login(world.province)
+    assert reverse("feedback:case-overview") in client.get("/").content.decode()
