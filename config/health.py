@@ -61,6 +61,8 @@ def _run(name: str, probe) -> str:
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _run("database", _database), "cache": _run("cache", _cache), "broker": _run("broker", _broker)}
+    checks = {
+        name: _run(name, probe) for name, probe in (("database", _database), ("cache", _cache), ("broker", _broker))
+    }
     healthy = all(value in ("ok", "eager") for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .audit import AuditedModelAdmin
+from .login import StaffAdminLoginForm
 from .models import (
     AuditEntry,
     Counter,
@@ -21,6 +22,9 @@ from .models import (
     UnitGroup,
     User,
 )
+
+# The admin's own login page is throttled like the staff login page.
+admin.site.login_form = StaffAdminLoginForm
 
 
 @admin.register(UnitGroup)
