@@ -10,6 +10,7 @@ add, change (including inline rows and list-editable rows) and delete made in th
 per object, with the fields that changed.
 """
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -20,6 +21,7 @@ from django.contrib.admin import ModelAdmin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .models import AuditEntry, User
 
@@ -63,13 +65,28 @@ def record_audit(
     )
 
 
+class _AuditEncoder(DjangoJSONEncoder):
+    """Django's encoder, with times in UTC to the second (a form round trip drops microseconds and changes the
+    zone, which is no change), model instances as their ids, and anything else as its text."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime):
+            if timezone.is_aware(o):
+                o = o.astimezone(datetime.UTC)
+            return o.replace(microsecond=0).isoformat()
+        if isinstance(o, models.Model):
+            return o.pk
+        if isinstance(o, models.QuerySet):
+            return sorted(obj.pk for obj in o)
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
 def _plain(value: Any) -> Any:
     """Turn model instances, querysets and Django types into JSON values."""
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, models.QuerySet):
-        return sorted(obj.pk for obj in value)
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, default=str))
+    return json.loads(json.dumps(value, cls=_AuditEncoder))
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
