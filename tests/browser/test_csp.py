@@ -4,7 +4,7 @@ import pytest
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from tests.browser.conftest import login
+from tests.browser.conftest import check_a11y, login
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,4 +56,17 @@ def test_api_documentation_works_under_the_policy(desktop, live_server, world):
     desktop.goto(live_server.url + "/api/docs/")
     desktop.locator(".swagger-ui .info .title").wait_for()
     assert "Hài lòng API" in desktop.locator(".swagger-ui .info .title").inner_text()
+    assert violations == []
+
+
+def test_login_lockout_and_not_found_pages_are_accessible_on_a_phone(phone, live_server, world, settings):
+    violations = _watch_csp(phone)
+    settings.LOGIN_FAILURE_LIMIT = 2
+    for _ in range(2):
+        login(phone, live_server, "officer-a", "wrong-password")
+    assert phone.get_by_role("alert").inner_text().startswith("Đăng nhập tạm thời bị khóa")
+    check_a11y(phone)
+    phone.goto(live_server.url + "/khong-co-trang-nay/")
+    assert phone.get_by_role("heading", level=1).inner_text() == "Không tìm thấy trang"
+    check_a11y(phone)
     assert violations == []
