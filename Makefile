@@ -34,6 +34,11 @@ run: venv messages
 test: dev-venv messages
 	DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
 
+# Production mode on PostgreSQL + Redis: collectstatic, migrate, gunicorn, a Celery worker and beat (bin/serve).
+# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment; see docs/deployment.md.
+serve: venv messages
+	DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" PYTHON=$(BIN)/python bin/serve
+
 lint: dev-venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

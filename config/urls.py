@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.health import healthz
 from survey import views as survey_views
+from survey.login import StaffLoginView
 
 urlpatterns = [
     path("", survey_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", StaffLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("pakn/", include("feedback.urls")),

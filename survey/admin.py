@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .audit import AuditedModelAdmin
+from .login import StaffAdminLoginForm
 from .models import (
+    AuditEntry,
     Counter,
     DossierLink,
     KioskToken,
@@ -20,9 +23,12 @@ from .models import (
     User,
 )
 
+# The admin's own login page is throttled like the staff login page.
+admin.site.login_form = StaffAdminLoginForm
+
 
 @admin.register(UnitGroup)
-class UnitGroupAdmin(admin.ModelAdmin):
+class UnitGroupAdmin(AuditedModelAdmin):
     list_display = ["name", "code", "position"]
     list_editable = ["position"]
     search_fields = ["name", "code"]
@@ -30,7 +36,7 @@ class UnitGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedModelAdmin):
     list_display = ["name", "code", "short_name", "group", "kind", "valid_from", "valid_to"]
     list_filter = ["group", "kind", "valid_to"]
     search_fields = ["name", "short_name", "code"]
@@ -39,14 +45,14 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceField)
-class ServiceFieldAdmin(admin.ModelAdmin):
+class ServiceFieldAdmin(AuditedModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
     list_filter = ["counters__unit__group"]
 
 
 @admin.register(Counter)
-class CounterAdmin(admin.ModelAdmin):
+class CounterAdmin(AuditedModelAdmin):
     list_display = ["name", "unit", "code", "is_active", "created_at"]
     list_filter = ["is_active", "unit__group", "unit"]
     search_fields = ["name", "code", "unit__name"]
@@ -64,7 +70,7 @@ class RetiredCounterCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(AuditedModelAdmin, UserAdmin):
     list_display = ["username", "get_full_name", "role", "unit", "is_active", "last_login"]
     list_filter = ["role", "is_active", "unit__group"]
     search_fields = ["username", "first_name", "last_name", "email", "unit__name"]
@@ -79,7 +85,7 @@ class QuestionnaireItemInline(admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(AuditedModelAdmin):
     list_display = ["name", "family", "version", "unit", "is_active", "superseded_by", "created_at"]
     list_filter = ["is_active", "family", "unit"]
     search_fields = ["name", "family"]
@@ -88,14 +94,14 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuestionnaireItem)
-class QuestionnaireItemAdmin(admin.ModelAdmin):
+class QuestionnaireItemAdmin(AuditedModelAdmin):
     list_display = ["code", "text", "element", "questionnaire", "position"]
     list_filter = ["element", "questionnaire"]
     search_fields = ["code", "text", "text_en"]
 
 
 @admin.register(ReasonChip)
-class ReasonChipAdmin(admin.ModelAdmin):
+class ReasonChipAdmin(AuditedModelAdmin):
     list_display = ["label", "code", "position", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["label", "label_en", "code"]
@@ -134,3 +140,44 @@ class KioskTokenAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "counter__unit"]
     search_fields = ["label", "counter__name", "token"]
     raw_id_fields = ["counter", "created_by"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, for administrators only, and read-only for everyone (there is no add, change or delete)."""
+
+    list_display = ["created_at", "actor_name", "action", "target_type", "target_repr"]
+    list_filter = ["action", "target_type", "created_at"]
+    search_fields = ["actor_name", "action", "target_repr", "target_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "created_at",
+        "actor",
+        "actor_name",
+        "action",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "changes",
+        "ip_hash",
+    ]
+    fields = readonly_fields
+
+    def _is_administrator(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or user.role == User.Role.ADMIN)
+
+    def has_module_permission(self, request) -> bool:
+        return self._is_administrator(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._is_administrator(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

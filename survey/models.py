@@ -464,3 +464,58 @@ class KioskToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.counter} ({self.label or self.token[:6]})"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """The audit log is append-only: bulk updates and deletes are refused like single ones."""
+
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One audited action: who did what to which object, and the fields it changed (before and after).
+
+    Written only through `survey.audit.record_audit`; never updated or deleted. `actor_name` keeps the username so
+    the entry still says who acted after the account is deleted. `changes` maps a field name to
+    `{"before": ..., "after": ...}` (see `survey.audit`).
+    """
+
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người thực hiện")
+    )
+    actor_name = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
+    action = models.CharField(_("hành động"), max_length=80)
+    target_type = models.CharField(_("loại đối tượng"), max_length=100, blank=True)
+    target_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
+    target_repr = models.CharField(_("đối tượng"), max_length=200, blank=True)
+    changes = models.JSONField(_("thay đổi"), default=dict, blank=True)
+    ip_hash = models.CharField(_("mã băm IP"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("lúc"), default=timezone.now, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("nhật ký kiểm tra")
+        verbose_name_plural = _("nhật ký kiểm tra")
+        indexes = [
+            # The admin lists one object's history, newest first.
+            models.Index(fields=["target_type", "target_id", "created_at"], name="audit_target_created"),
+            models.Index(fields=["created_at"], name="audit_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs) -> None:
+        # An invariant, not business logic: an entry, once written, never changes.
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
