@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -200,3 +201,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Rating integrity (survey/integrity.py): how many reverse proxies in front of the app append to
+# X-Forwarded-For; 0 trusts only REMOTE_ADDR. The periodic jobs below are also management commands.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "refresh-counter-baselines": {
+            "task": "survey.tasks.refresh_counter_baselines_task",
+            "schedule": crontab(hour=1, minute=20),
+        },
+        "purge-ip-hashes": {"task": "survey.tasks.purge_ip_hashes_task", "schedule": crontab(hour=1, minute=40)},
+    }
+)
