@@ -423,6 +423,18 @@ def _raise_burst_alert(rating: Rating, conf: IntegritySettings) -> None:
 def _check_unhappy(rating: Rating, conf: IntegritySettings) -> None:
     ref = rating.created_at
     window = datetime.timedelta(minutes=conf.unhappy_window_minutes)
+    # The share can only reach the threshold if the window holds an unhappy vote: remember the last one in the
+    # cache, so that the usual stream of happy votes costs no query.
+    key = f"integrity:last-unhappy:{rating.counter_id}"
+    try:
+        if rating.is_low:
+            cache.set(key, ref.timestamp(), int(window.total_seconds()) + 60)
+        else:
+            last = cache.get(key)
+            if last is None or ref.timestamp() - float(last) > window.total_seconds():
+                return
+    except Exception:
+        log.exception("Integrity: the cache is unavailable; checking the unhappy share in the database")
     stats = (
         Rating.objects.counted()
         .filter(counter_id=rating.counter_id, created_at__gt=ref - window, created_at__lte=ref)

@@ -38,3 +38,30 @@ def make_user(*, role: str = User.Role.OFFICER, unit: Unit | None = None, passwo
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
     return User.objects.create_user(password=password, role=role, unit=unit, **fields)
+
+
+# --- Ratings (added with rating integrity) -------------------------------------------------------------------------
+
+
+def make_questionnaire(**fields):
+    from survey.models import Questionnaire
+
+    n = next(_sequence)
+    fields.setdefault("family", f"phieu-{n}")
+    fields.setdefault("name", f"Phiếu {n}")
+    fields.setdefault("is_active", True)
+    return Questionnaire.objects.create(**fields)
+
+
+def make_rating(*, counter: Counter | None = None, questionnaire=None, **fields):
+    """A stored rating; by default accepted, 5 stars, now. Pass `status`, `flags`, `created_at` as needed."""
+    import uuid
+
+    from survey.models import Questionnaire, Rating
+
+    counter = counter or make_counter()
+    if questionnaire is None:
+        questionnaire = Questionnaire.objects.filter(is_active=True).first() or make_questionnaire()
+    fields.setdefault("idempotency_key", uuid.uuid4())
+    fields.setdefault("score", 5)
+    return Rating.objects.create(counter=counter, unit_id=counter.unit_id, questionnaire=questionnaire, **fields)
