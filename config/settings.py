@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -254,3 +255,13 @@ CONTENT_SECURITY_POLICY = (
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", 5))
 LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_IP_FAILURE_LIMIT", 30))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60))
+# Rating integrity (survey/integrity.py): the periodic jobs below are also management commands.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "refresh-counter-baselines": {
+            "task": "survey.tasks.refresh_counter_baselines_task",
+            "schedule": crontab(hour=1, minute=20),
+        },
+        "purge-ip-hashes": {"task": "survey.tasks.purge_ip_hashes_task", "schedule": crontab(hour=1, minute=40)},
+    }
+)

@@ -5,12 +5,18 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .audit import AuditedModelAdmin
+from .integrity import clear_config_cache
 from .login import StaffAdminLoginForm
 from .models import (
     AuditEntry,
     Counter,
+    CounterBaseline,
     DossierLink,
+    IntegrityAlert,
+    IntegritySettings,
     KioskToken,
+    OfficeNetwork,
+    QuarantineDecision,
     Questionnaire,
     QuestionnaireItem,
     Rating,
@@ -173,6 +179,98 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None) -> bool:
         return self._is_administrator(request)
 
+
+# --- Rating integrity (issue 4) -----------------------------------------------------------------------------------
+
+
+@admin.register(IntegritySettings)
+class IntegritySettingsAdmin(AuditedModelAdmin):
+    list_display = [
+        "__str__",
+        "device_cooldown_minutes",
+        "ip_flag_limit",
+        "ip_hard_limit",
+        "burst_multiple",
+        "updated_at",
+    ]
+    list_filter = ["updated_at"]
+    search_fields = ["id"]
+    fieldsets = [
+        (_("Thiết bị"), {"fields": ["device_cooldown_minutes"]}),
+        (
+            _("Địa chỉ IP"),
+            {"fields": ["ip_window_minutes", "ip_flag_limit", "ip_hard_limit", "ip_hash_retention_days"]},
+        ),
+        (
+            _("Dồn phiếu tại quầy"),
+            {
+                "fields": [
+                    "burst_window_minutes",
+                    "burst_multiple",
+                    "burst_minimum",
+                    "counter_hard_limit",
+                    "opening_minutes_per_day",
+                    "baseline_days",
+                ]
+            },
+        ),
+        (_("Cảnh báo không hài lòng"), {"fields": ["unhappy_window_minutes", "unhappy_min_votes", "unhappy_share"]}),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        # One row holds the configuration.
+        return not IntegritySettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        clear_config_cache()
+
+
+@admin.register(OfficeNetwork)
+class OfficeNetworkAdmin(AuditedModelAdmin):
+    list_display = ["label", "cidr", "unit", "is_active", "created_at"]
+    list_filter = ["is_active", "unit"]
+    search_fields = ["label", "cidr", "unit__name"]
+    autocomplete_fields = ["unit"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        clear_config_cache()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        clear_config_cache()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        clear_config_cache()
+
+
+@admin.register(CounterBaseline)
+class CounterBaselineAdmin(admin.ModelAdmin):
+    list_display = ["counter", "daily_ratings", "daily_dossiers", "computed_at"]
+    list_filter = ["computed_at", "counter__unit"]
+    search_fields = ["counter__name", "counter__unit__name"]
+    list_select_related = ["counter__unit"]
+    readonly_fields = ["counter", "daily_ratings", "daily_dossiers", "computed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        # Computed daily by refresh_counter_baselines.
+        return False
+
+
+@admin.register(QuarantineDecision)
+class QuarantineDecisionAdmin(admin.ModelAdmin):
+    list_display = ["decided_at", "unit", "decision", "rating_count", "decided_by"]
+    list_filter = ["decision", "unit", "decided_at"]
+    search_fields = ["reason", "unit__name", "decided_by__username"]
+    list_select_related = ["unit", "decided_by"]
+    raw_id_fields = ["ratings"]
+
+    # Decisions are an append-only log, made on the review page through the service.
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -180,4 +278,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(IntegrityAlert)
+class IntegrityAlertAdmin(admin.ModelAdmin):
+    list_display = ["window_end", "kind", "unit", "counter", "vote_count", "unhappy_count", "notified_at"]
+    list_filter = ["kind", "unit", "window_end"]
+    search_fields = ["counter__name", "unit__name"]
+    list_select_related = ["unit", "counter"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

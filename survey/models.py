@@ -5,6 +5,7 @@ Units are effective-dated: a unit is active on a date when `valid_from <= date` 
 """
 
 import datetime
+import ipaddress
 import secrets
 
 from django.contrib.auth.models import AbstractUser
@@ -519,3 +520,185 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+
+# =====================================================================================================================
+# Rating integrity (issue 4): thresholds, office networks, counter rhythms, quarantine decisions and alerts.
+# The logic lives in `survey/integrity.py` (assessing a submission, alerts) and `survey/quarantine.py` (decisions).
+# =====================================================================================================================
+
+
+def validate_cidr(value: str) -> None:
+    try:
+        ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError as error:
+        raise ValidationError(
+            _("Dải địa chỉ không hợp lệ (ví dụ đúng: 10.20.0.0/16)."), code="invalid_cidr"
+        ) from error
+
+
+class IntegritySettings(models.Model):
+    """Every threshold of the abuse layers. One row (pk 1) is used; `load()` creates it with the defaults.
+
+    The defaults, and why, are documented in `docs/integrity.md`.
+    """
+
+    device_cooldown_minutes = models.PositiveIntegerField(
+        _("thời gian chờ giữa hai lần đánh giá của một thiết bị tại một quầy (phút)"), default=30
+    )
+    ip_window_minutes = models.PositiveIntegerField(_("cửa sổ đếm theo địa chỉ IP (phút)"), default=10)
+    ip_flag_limit = models.PositiveIntegerField(
+        _("số đánh giá từ một IP trong cửa sổ, vượt quá thì cách ly"),
+        default=25,
+        help_text=_("Nhiều người dùng chung một IP (mạng di động, Wi-Fi công cộng), nên ngưỡng này phải rộng."),
+    )
+    ip_hard_limit = models.PositiveIntegerField(
+        _("số đánh giá từ một IP trong cửa sổ, vượt quá thì từ chối (429)"), default=120
+    )
+    burst_window_minutes = models.PositiveIntegerField(_("cửa sổ phát hiện dồn phiếu (phút)"), default=10)
+    burst_multiple = models.FloatField(_("bội số so với nhịp thường ngày"), default=10.0)
+    burst_minimum = models.PositiveIntegerField(
+        _("số đánh giá tối thiểu trong cửa sổ trước khi coi là dồn phiếu"), default=15
+    )
+    counter_hard_limit = models.PositiveIntegerField(
+        _("số đánh giá tại một quầy trong cửa sổ dồn phiếu, vượt quá thì từ chối (429)"), default=400
+    )
+    opening_minutes_per_day = models.PositiveIntegerField(_("số phút mở cửa mỗi ngày"), default=480)
+    baseline_days = models.PositiveIntegerField(_("số ngày dùng để tính nhịp thường ngày"), default=28)
+    unhappy_window_minutes = models.PositiveIntegerField(_("cửa sổ cảnh báo không hài lòng (phút)"), default=15)
+    unhappy_min_votes = models.PositiveIntegerField(_("số đánh giá tối thiểu để cảnh báo"), default=4)
+    unhappy_share = models.FloatField(_("tỷ lệ không hài lòng để cảnh báo (0..1)"), default=0.5)
+    ip_hash_retention_days = models.PositiveIntegerField(_("giữ mã băm IP (ngày)"), default=30)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cấu hình chống gian lận")
+        verbose_name_plural = _("cấu hình chống gian lận")
+        constraints = [
+            models.CheckConstraint(condition=Q(unhappy_share__gt=0, unhappy_share__lte=1), name="unhappy_share_0_1"),
+            models.CheckConstraint(condition=Q(burst_multiple__gt=0), name="burst_multiple_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Cấu hình chống gian lận"))
+
+    @classmethod
+    def load(cls) -> "IntegritySettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class OfficeNetwork(models.Model):
+    """An address range of an agency's own network: votes from it are quarantined (staff voting for themselves).
+
+    With a unit, only votes for that unit's counters are flagged; without one, votes for every counter are."""
+
+    cidr = models.CharField(_("dải địa chỉ (CIDR)"), max_length=64, validators=[validate_cidr])
+    label = models.CharField(_("ghi chú"), max_length=120)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="office_networks",
+        verbose_name=_("đơn vị"),
+        help_text=_("Để trống: áp dụng cho mọi quầy."),
+    )
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("mạng nội bộ cơ quan")
+        verbose_name_plural = _("mạng nội bộ cơ quan")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.cidr})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Store the canonical form, so that "10.0.0.1/8" is kept as "10.0.0.0/8".
+        self.cidr = str(ipaddress.ip_network(self.cidr.strip(), strict=False))
+        super().save(*args, **kwargs)
+
+
+class CounterBaseline(models.Model):
+    """A counter's usual rhythm, refreshed daily: the burst detector compares the recent rate with it."""
+
+    counter = models.OneToOneField(Counter, on_delete=models.CASCADE, related_name="baseline")
+    daily_ratings = models.FloatField(_("số đánh giá trung bình mỗi ngày làm việc"), default=0)
+    daily_dossiers = models.FloatField(_("số hồ sơ trung bình mỗi ngày (theo liên kết hồ sơ)"), default=0)
+    computed_at = models.DateTimeField(_("tính lúc"), default=timezone.now)
+
+    class Meta:
+        ordering = ["counter"]
+        verbose_name = _("nhịp thường ngày của quầy")
+        verbose_name_plural = _("nhịp thường ngày của quầy")
+
+    def __str__(self) -> str:
+        return f"{self.counter_id}: {self.daily_ratings:.1f}/day"
+
+    @property
+    def daily_expected(self) -> float:
+        return max(self.daily_ratings, self.daily_dossiers)
+
+
+class QuarantineDecision(models.Model):
+    """A provincial reviewer's decision on quarantined ratings of one unit: who, when, why, how many, which."""
+
+    class Decision(models.TextChoices):
+        REINSTATE = "reinstate", _("Khôi phục")
+        EXCLUDE = "exclude", _("Loại bỏ")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="quarantine_decisions")
+    decision = models.CharField(_("quyết định"), max_length=10, choices=Decision.choices)
+    reason = models.TextField(_("lý do"))
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="quarantine_decisions", verbose_name=_("người quyết định")
+    )
+    decided_at = models.DateTimeField(_("quyết định lúc"), default=timezone.now)
+    rating_count = models.PositiveIntegerField(_("số đánh giá"))
+    ratings = models.ManyToManyField(Rating, related_name="quarantine_decisions", verbose_name=_("đánh giá"))
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("quyết định kiểm duyệt")
+        verbose_name_plural = _("quyết định kiểm duyệt")
+        indexes = [
+            # The unit's history page lists its decisions, newest first.
+            models.Index(fields=["unit", "decided_at"], name="qdecision_unit_decided"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} {self.rating_count} ({self.decided_at:%Y-%m-%d %H:%M})"
+
+
+class IntegrityAlert(models.Model):
+    """A burst or a wave of unhappy votes at a counter; the unit's leads are emailed, the province sees it."""
+
+    class Kind(models.TextChoices):
+        BURST = "burst", _("Dồn phiếu bất thường")
+        UNHAPPY = "unhappy", _("Nhiều đánh giá không hài lòng")
+
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="integrity_alerts")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="integrity_alerts")
+    window_start = models.DateTimeField(_("từ lúc"))
+    window_end = models.DateTimeField(_("đến lúc"))
+    vote_count = models.PositiveIntegerField(_("số đánh giá trong cửa sổ"))
+    unhappy_count = models.PositiveIntegerField(_("số đánh giá không hài lòng"), default=0)
+    expected_count = models.FloatField(_("số đánh giá dự kiến"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("đã báo lúc"), null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("số người nhận"), default=0)
+
+    class Meta:
+        ordering = ["-window_end"]
+        verbose_name = _("cảnh báo")
+        verbose_name_plural = _("cảnh báo")
+        indexes = [
+            # "At most once per counter per window" looks up the counter's latest alert of a kind.
+            models.Index(fields=["counter", "kind", "window_end"], name="alert_counter_kind_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.counter_id} ({self.window_end:%Y-%m-%d %H:%M})"

@@ -40,18 +40,31 @@ def make_user(*, role: str = User.Role.OFFICER, unit: Unit | None = None, passwo
     return User.objects.create_user(password=password, role=role, unit=unit, **fields)
 
 
-def make_rating_for_pakn(*, counter: Counter, score: int = 1):
-    """A rating made directly (without the rating flow), as a low rating that leads to a PAKN case."""
+# --- Ratings and PAKN cases -------------------------------------------------------------------------------------
+
+
+def make_questionnaire(**fields):
+    from survey.models import Questionnaire
+
+    n = next(_sequence)
+    fields.setdefault("family", f"phieu-{n}")
+    fields.setdefault("name", f"Phiếu {n}")
+    fields.setdefault("is_active", True)
+    return Questionnaire.objects.create(**fields)
+
+
+def make_rating(*, counter: Counter | None = None, questionnaire=None, **fields):
+    """A stored rating; by default accepted, 5 stars, now. Pass `status`, `flags`, `created_at` as needed."""
     import uuid
 
     from survey.models import Questionnaire, Rating
 
-    questionnaire, _created = Questionnaire.objects.get_or_create(
-        family="pakn-test", version=1, defaults={"name": "Phiếu thử", "is_active": True}
-    )
-    return Rating.objects.create(
-        idempotency_key=uuid.uuid4(), counter=counter, unit=counter.unit, questionnaire=questionnaire, score=score
-    )
+    counter = counter or make_counter()
+    if questionnaire is None:
+        questionnaire = Questionnaire.objects.filter(is_active=True).first() or make_questionnaire()
+    fields.setdefault("idempotency_key", uuid.uuid4())
+    fields.setdefault("score", 5)
+    return Rating.objects.create(counter=counter, unit_id=counter.unit_id, questionnaire=questionnaire, **fields)
 
 
 def make_pakn_case(*, unit: Unit, text: str = "Cán bộ hẹn trả kết quả nhưng trễ ba ngày.", **fields):

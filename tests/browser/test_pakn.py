@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _rate_one(world) -> str:
     """The citizen rates 1 at counter A; returns the link the rating flow offers to file a complaint."""
-    rating = factories.make_rating_for_pakn(counter=world.counter_a, score=1)
+    rating = factories.make_rating(counter=world.counter_a, score=1)
     return f"/pakn/gui/?counter={world.counter_a.code}&rating={rating.idempotency_key}"
 
 

@@ -210,7 +210,7 @@ def test_contact_details_without_reply_consent_are_refused(world):
 
 
 def test_counter_and_rating_must_match_the_unit(world):
-    rating = factories.make_rating_for_pakn(counter=world.counter_a)
+    rating = factories.make_rating(counter=world.counter_a, score=1)
     with pytest.raises(TransitionError):
         factories.make_pakn_case(unit=world.unit_b, counter=world.counter_a)
     with pytest.raises(TransitionError):

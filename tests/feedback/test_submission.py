@@ -35,7 +35,7 @@ def test_submission_url_is_the_one_the_rating_flow_links_to():
 
 
 def test_from_a_rating_the_unit_counter_and_rating_are_carried(client, world):
-    rating = factories.make_rating_for_pakn(counter=world.counter_a, score=1)
+    rating = factories.make_rating(counter=world.counter_a, score=1)
     query = f"?counter={world.counter_a.code}&rating={rating.idempotency_key}"
     page = client.get(URL + query)
     assert page.status_code == 200
@@ -50,7 +50,7 @@ def test_from_a_rating_the_unit_counter_and_rating_are_carried(client, world):
 
 @pytest.mark.parametrize("bad", ["rating=not-a-uuid", "rating=00000000-0000-0000-0000-000000000000", "other"])
 def test_a_rating_that_does_not_match_the_counter_is_not_carried(client, world, bad):
-    other = factories.make_rating_for_pakn(counter=world.counter_b)
+    other = factories.make_rating(counter=world.counter_b, score=1)
     query = f"?counter={world.counter_a.code}&" + (f"rating={other.idempotency_key}" if bad == "other" else bad)
     assert _post(client, query=query).status_code == 302
     case = Case.objects.get()

@@ -1,0 +1,542 @@
+"""Rating integrity: the abuse layers that assess a citizen's submission, and the alerts that follow it.
+
+The submission path calls `assess_submission` once, before it stores a NEW rating (after its idempotency-key
+lookup, so that a retry is not assessed twice), and `record_outcome` after storing or updating the rating:
+
+    device_id, _new = get_or_issue_device_id(request)
+    verdict = assess_submission(counter=counter, client=client_info(request, device_id), dossier_verified=...)
+    if verdict.throttled:
+        return throttled_response(request, verdict)          # 429, friendly page, nothing recorded
+    rating = Rating.objects.create(..., status=verdict.status, flags=verdict.flags, ip_hash=verdict.ip_hash)
+    record_outcome(rating=rating)
+    set_device_cookie(response, device_id)
+
+Each layer adds a reason code to `Verdict.flags`; any code in `QUARANTINE_FLAGS` quarantines the rating (stored,
+excluded from indices until a provincial reviewer decides). Only two hard throttles refuse a submission, both far
+above human rates: too many submissions from one IP address, or at one counter, within their windows.
+
+The hot path uses the shared cache only (Redis in production): per-minute buckets incremented atomically with an
+expiry, plus a cached copy of the settings, the office networks and each counter's baseline. When the cache
+fails the vote is accepted with the flag "integrity_degraded": an abuse layer must never turn an honest
+submission into an error, nor drop it.
+"""
+
+import datetime
+import hashlib
+import ipaddress
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    CounterBaseline,
+    DossierLink,
+    IntegrityAlert,
+    IntegritySettings,
+    OfficeNetwork,
+    Rating,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+DEVICE_COOKIE = "hl_device"
+DEVICE_COOKIE_SALT = "hailong.integrity.device"
+# Browsers cap a cookie's life at 400 days.
+DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600
+
+FLAG_DEVICE_COOLDOWN = "device_cooldown"
+FLAG_OFFICE_NETWORK = "office_network"
+FLAG_BURST = "burst"
+FLAG_IP_RATE = "ip_rate"
+FLAG_IP_THROTTLED = "ip_throttled"
+FLAG_COUNTER_THROTTLED = "counter_throttled"
+FLAG_DEGRADED = "integrity_degraded"
+# The reasons that quarantine a rating. "integrity_degraded" only records that the layers could not run.
+QUARANTINE_FLAGS = frozenset({FLAG_DEVICE_COOLDOWN, FLAG_OFFICE_NETWORK, FLAG_BURST, FLAG_IP_RATE})
+FLAG_LABELS = {
+    FLAG_DEVICE_COOLDOWN: _("Cùng thiết bị đánh giá lại trong thời gian chờ"),
+    FLAG_OFFICE_NETWORK: _("Gửi từ mạng nội bộ cơ quan"),
+    FLAG_BURST: _("Dồn phiếu bất thường tại quầy"),
+    FLAG_IP_RATE: _("Quá nhiều đánh giá từ một địa chỉ IP"),
+    FLAG_DEGRADED: _("Chưa kiểm tra được (bộ nhớ đệm lỗi)"),
+}
+
+CONFIG_CACHE_KEY = "integrity:config:v1"
+CONFIG_CACHE_SECONDS = 300
+# The daily refresh rewrites every baseline in the cache; the long expiry only bounds stale entries.
+BASELINE_CACHE_SECONDS = 2 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Who submits, as far as the integrity layers may know: the IP address and the device cookie's value."""
+
+    ip: str | None
+    device_id: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The layers' verdict. `throttled` means: answer 429 and record nothing. Otherwise store the rating with
+    `status`, `flags` and `ip_hash`."""
+
+    flags: list[str]
+    status: str
+    throttled: bool = False
+    ip_hash: str = ""
+    retry_after: int = 0
+
+
+@dataclass(frozen=True)
+class _Config:
+    settings: IntegritySettings
+    networks: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int | None], ...]
+
+
+# --- Configuration, cached -------------------------------------------------------------------------------------
+
+
+def _config_from_db() -> _Config:
+    rows = OfficeNetwork.objects.filter(is_active=True).values_list("cidr", "unit_id")
+    networks = tuple((ipaddress.ip_network(cidr, strict=False), unit_id) for cidr, unit_id in rows)
+    return _Config(settings=IntegritySettings.load(), networks=networks)
+
+
+def _load_config() -> tuple[_Config, bool]:
+    """The settings and office networks, from the cache when possible. The flag says whether the cache works."""
+    try:
+        config = cache.get(CONFIG_CACHE_KEY)
+        if config is None:
+            config = _config_from_db()
+            cache.set(CONFIG_CACHE_KEY, config, CONFIG_CACHE_SECONDS)
+        return config, True
+    except Exception:
+        # Any cache failure (Redis down, timeout) must degrade, never fail the submission.
+        log.exception("Integrity: the cache is unavailable; reading the settings from the database")
+        return _config_from_db(), False
+
+
+def clear_config_cache() -> None:
+    """Forget the cached settings and networks (called when an operator edits them)."""
+    try:
+        cache.delete(CONFIG_CACHE_KEY)
+    except Exception:
+        log.exception("Integrity: could not clear the cached settings")
+
+
+def flag_label(code: str) -> str:
+    return str(FLAG_LABELS.get(code, code))
+
+
+def get_settings() -> IntegritySettings:
+    return _load_config()[0].settings
+
+
+# --- Request helpers ---------------------------------------------------------------------------------------------
+
+
+def get_or_issue_device_id(request: HttpRequest) -> tuple[str, bool]:
+    """The device id from the signed cookie, or a new one. The flag is True when the id is new (set the cookie)."""
+    value = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_COOKIE_SALT)
+    if value and 8 <= len(value) <= 64:
+        return value, False
+    return secrets.token_urlsafe(18), True
+
+
+def set_device_cookie(response: HttpResponse, device_id: str) -> None:
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        device_id,
+        salt=DEVICE_COOKIE_SALT,
+        max_age=DEVICE_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The submitter's address. Behind `TRUSTED_PROXY_COUNT` reverse proxies, the address the nearest trusted
+    proxy saw in X-Forwarded-For; a client cannot forge it, since only the proxies' entries are trusted."""
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    address = request.META.get("REMOTE_ADDR")
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
+
+
+def client_info(request: HttpRequest, device_id: str | None) -> ClientInfo:
+    return ClientInfo(ip=client_ip(request), device_id=device_id)
+
+
+def hash_ip(ip: str | None) -> str:
+    """A keyed hash of the address (64 hex characters): enough to match votes, useless to identify anyone."""
+    if not ip:
+        return ""
+    return salted_hmac("hailong.integrity.ip", ip, algorithm="sha256").hexdigest()
+
+
+def throttled_response(request: HttpRequest, verdict: Verdict) -> HttpResponse:
+    """The friendly 429 page for a throttled submission."""
+    minutes = max(1, (verdict.retry_after + 59) // 60)
+    response = render(request, "survey/integrity_throttled.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(max(verdict.retry_after, 60))
+    return response
+
+
+# --- Assessing a submission --------------------------------------------------------------------------------------
+
+
+def _bump(prefix: str, now_ts: float, window_minutes: int) -> int:
+    """Count one event in this minute's bucket and return the events of the last `window_minutes` minutes.
+
+    `add` creates the bucket with its expiry and `incr` is atomic, so concurrent web servers count correctly."""
+    minute = int(now_ts // 60)
+    window_minutes = max(window_minutes, 1)
+    ttl = (window_minutes + 1) * 60
+    key = f"{prefix}:{minute}"
+    cache.add(key, 0, ttl)
+    try:
+        current = cache.incr(key)
+    except ValueError:
+        # The bucket expired between add and incr.
+        cache.set(key, 1, ttl)
+        current = 1
+    earlier = cache.get_many([f"{prefix}:{m}" for m in range(minute - window_minutes + 1, minute)])
+    return current + sum(int(value) for value in earlier.values())
+
+
+def _expected_daily(counter_id: int) -> float:
+    key = f"integrity:baseline:{counter_id}"
+    value = cache.get(key)
+    if value is None:
+        baseline = CounterBaseline.objects.filter(counter_id=counter_id).first()
+        value = baseline.daily_expected if baseline else 0.0
+        cache.set(key, value, BASELINE_CACHE_SECONDS)
+    return float(value)
+
+
+def _in_office_network(ip: str | None, unit_id: int, networks) -> bool:
+    if not ip or not networks:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(
+        address.version == network.version and address in network and (net_unit is None or net_unit == unit_id)
+        for network, net_unit in networks
+    )
+
+
+def _device_key(counter_id: int, device_id: str) -> str:
+    digest = hashlib.blake2b(device_id.encode(), digest_size=12).hexdigest()
+    return f"integrity:device:{counter_id}:{digest}"
+
+
+def assess_submission(
+    *, counter, client: ClientInfo, dossier_verified: bool = False, now: datetime.datetime | None = None
+) -> Verdict:
+    """Run every abuse layer on a new submission at `counter` and say how to store it.
+
+    A verified dossier rating (single-use link) is exempt from the device, IP-rate and burst flags: it proves a
+    real visit. It is still flagged from an office network and still subject to the hard throttles. Side effects:
+    counts the submission in the cache. Never raises because of the cache.
+    """
+    now = now or timezone.now()
+    now_ts = now.timestamp()
+    ip_hash = hash_ip(client.ip)
+    flags: list[str] = []
+    config, cache_ok = _load_config()
+    conf = config.settings
+
+    if _in_office_network(client.ip, counter.unit_id, config.networks):
+        flags.append(FLAG_OFFICE_NETWORK)
+
+    if not cache_ok:
+        flags.append(FLAG_DEGRADED)
+        return _verdict(flags, ip_hash=ip_hash)
+    try:
+        if client.device_id:
+            cooldown = conf.device_cooldown_minutes * 60
+            key = _device_key(counter.pk, client.device_id)
+            if cooldown and not cache.add(key, now_ts, cooldown):
+                last = cache.get(key)
+                if last is not None and now_ts - float(last) < cooldown:
+                    if not dossier_verified:
+                        flags.append(FLAG_DEVICE_COOLDOWN)
+                else:
+                    cache.set(key, now_ts, cooldown)
+
+        if ip_hash:
+            ip_count = _bump(f"integrity:ip:{ip_hash[:32]}", now_ts, conf.ip_window_minutes)
+            if ip_count > conf.ip_hard_limit:
+                return _verdict([*flags, FLAG_IP_THROTTLED], ip_hash=ip_hash, retry=conf.ip_window_minutes * 60)
+            if ip_count > conf.ip_flag_limit and not dossier_verified:
+                flags.append(FLAG_IP_RATE)
+
+        count = _bump(f"integrity:counter:{counter.pk}", now_ts, conf.burst_window_minutes)
+        if count > conf.counter_hard_limit:
+            return _verdict([*flags, FLAG_COUNTER_THROTTLED], ip_hash=ip_hash, retry=conf.burst_window_minutes * 60)
+        if count > burst_threshold(conf, _expected_daily(counter.pk)) and not dossier_verified:
+            flags.append(FLAG_BURST)
+    except Exception:
+        log.exception("Integrity: the cache failed during assessment; accepting the vote unassessed")
+        flags.append(FLAG_DEGRADED)
+    return _verdict(flags, ip_hash=ip_hash)
+
+
+def burst_threshold(conf: IntegritySettings, daily_expected: float) -> float:
+    """Submissions in one burst window above which a counter's votes are flagged: its usual rate for the window
+    (daily rhythm spread over the opening minutes) times the multiple, and never below the minimum."""
+    per_window = daily_expected * conf.burst_window_minutes / max(conf.opening_minutes_per_day, 1)
+    return max(float(conf.burst_minimum), conf.burst_multiple * per_window)
+
+
+def _verdict(flags: list[str], *, ip_hash: str, retry: int = 0) -> Verdict:
+    if retry:
+        return Verdict(
+            flags=flags, status=Rating.Status.QUARANTINED, throttled=True, ip_hash=ip_hash, retry_after=retry
+        )
+    suspicious = any(flag in QUARANTINE_FLAGS for flag in flags)
+    status = Rating.Status.QUARANTINED if suspicious else Rating.Status.ACCEPTED
+    return Verdict(flags=flags, status=status, ip_hash=ip_hash)
+
+
+# --- Dossier links -----------------------------------------------------------------------------------------------
+
+
+class LinkState:
+    VALID = "valid"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+def check_dossier_link(link: DossierLink, *, now: datetime.datetime | None = None) -> str:
+    """Whether a dossier link may still be used: `LinkState.VALID`, `USED` or `EXPIRED`."""
+    now = now or timezone.now()
+    if link.used_at is not None:
+        return LinkState.USED
+    if link.expires_at is not None and link.expires_at <= now:
+        return LinkState.EXPIRED
+    return LinkState.VALID
+
+
+def claim_dossier_link(*, link: DossierLink, now: datetime.datetime | None = None) -> bool:
+    """Mark the link used, at most once even under concurrent requests. False: already used or expired, so the
+    submission must be refused politely (the unique `Rating.dossier_code` is the last line of defence)."""
+    now = now or timezone.now()
+    claimed = (
+        DossierLink.objects.filter(pk=link.pk, used_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .update(used_at=now)
+    )
+    if claimed:
+        link.used_at = now
+    return bool(claimed)
+
+
+# --- After a rating is stored: alerts ----------------------------------------------------------------------------
+
+
+def record_outcome(*, rating: Rating) -> None:
+    """Bookkeeping after `rating` was stored or updated: raise burst and "unhappy wave" alerts.
+
+    A burst alert (the first flagged "burst" vote of a window) also quarantines the window's earlier unverified
+    votes at that counter: a burst's first votes are no more trustworthy than those after the threshold, and a
+    reviewer reinstates the honest ones. Unhappy alert: at least `unhappy_share` of the counter's counted votes
+    in the last `unhappy_window_minutes` are 1-2, with `unhappy_min_votes` or more. Each alert is raised at most
+    once per counter per window; the unit's leads are emailed by a task enqueued on commit. Never raises: a
+    failure is logged and the caller's submission stands.
+    """
+    try:
+        with transaction.atomic():
+            conf = get_settings()
+            if FLAG_BURST in (rating.flags or []):
+                _raise_burst_alert(rating, conf)
+            if rating.counts_in_indices:
+                _check_unhappy(rating, conf)
+    except Exception:
+        log.exception("Integrity: bookkeeping failed for rating %s", rating.pk)
+
+
+def _claim_alert(kind: str, counter_id: int, ref: datetime.datetime, window: datetime.timedelta) -> bool:
+    seconds = int(window.total_seconds())
+    try:
+        if not cache.add(f"integrity:alert:{kind}:{counter_id}:{int(ref.timestamp() // seconds)}", 1, seconds + 60):
+            return False
+    except Exception:
+        log.exception("Integrity: the cache is unavailable; de-duplicating the alert in the database only")
+    return not IntegrityAlert.objects.filter(counter_id=counter_id, kind=kind, window_end__gt=ref - window).exists()
+
+
+def _enqueue_alert(alert: IntegrityAlert) -> None:
+    from .tasks import send_integrity_alert_task
+
+    transaction.on_commit(lambda: send_integrity_alert_task.delay(alert.pk))
+
+
+def _raise_burst_alert(rating: Rating, conf: IntegritySettings) -> None:
+    ref = rating.created_at
+    window = datetime.timedelta(minutes=conf.burst_window_minutes)
+    if not _claim_alert(IntegrityAlert.Kind.BURST, rating.counter_id, ref, window):
+        return
+    in_window = Rating.objects.filter(counter_id=rating.counter_id, created_at__gt=ref - window, created_at__lte=ref)
+    for earlier in in_window.filter(status=Rating.Status.ACCEPTED, verified=False).select_for_update():
+        earlier.status = Rating.Status.QUARANTINED
+        earlier.flags = [*earlier.flags, FLAG_BURST]
+        earlier.save(update_fields=["status", "flags", "updated_at"])
+    baseline = CounterBaseline.objects.filter(counter_id=rating.counter_id).first()
+    alert = IntegrityAlert.objects.create(
+        kind=IntegrityAlert.Kind.BURST,
+        counter_id=rating.counter_id,
+        unit_id=rating.unit_id,
+        window_start=ref - window,
+        window_end=ref,
+        vote_count=in_window.count(),
+        unhappy_count=in_window.filter(score__lte=2).count(),
+        expected_count=round(burst_threshold(conf, baseline.daily_expected if baseline else 0.0), 1),
+    )
+    _enqueue_alert(alert)
+
+
+def _check_unhappy(rating: Rating, conf: IntegritySettings) -> None:
+    ref = rating.created_at
+    window = datetime.timedelta(minutes=conf.unhappy_window_minutes)
+    # The share can only reach the threshold if the window holds an unhappy vote: remember the last one in the
+    # cache, so that the usual stream of happy votes costs no query.
+    key = f"integrity:last-unhappy:{rating.counter_id}"
+    try:
+        if rating.is_low:
+            cache.set(key, ref.timestamp(), int(window.total_seconds()) + 60)
+        else:
+            last = cache.get(key)
+            if last is None or ref.timestamp() - float(last) > window.total_seconds():
+                return
+    except Exception:
+        log.exception("Integrity: the cache is unavailable; checking the unhappy share in the database")
+    stats = (
+        Rating.objects.counted()
+        .filter(counter_id=rating.counter_id, created_at__gt=ref - window, created_at__lte=ref)
+        .aggregate(total=Count("id"), unhappy=Count("id", filter=Q(score__lte=2)))
+    )
+    total, unhappy = stats["total"], stats["unhappy"]
+    if total < conf.unhappy_min_votes or unhappy < conf.unhappy_share * total:
+        return
+    if not _claim_alert(IntegrityAlert.Kind.UNHAPPY, rating.counter_id, ref, window):
+        return
+    alert = IntegrityAlert.objects.create(
+        kind=IntegrityAlert.Kind.UNHAPPY,
+        counter_id=rating.counter_id,
+        unit_id=rating.unit_id,
+        window_start=ref - window,
+        window_end=ref,
+        vote_count=total,
+        unhappy_count=unhappy,
+    )
+    _enqueue_alert(alert)
+
+
+def send_integrity_alert(*, alert_id: int) -> int:
+    """Email the alert to the leads of its unit (once: a retried task sends nothing). Returns the recipients."""
+    with transaction.atomic():
+        alert = IntegrityAlert.objects.select_for_update().select_related("counter", "unit").get(pk=alert_id)
+        if alert.notified_at is not None:
+            return 0
+        recipients = list(
+            User.objects.filter(unit_id=alert.unit_id, role=User.Role.LEAD, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        if recipients:
+            with translation.override(settings.LANGUAGE_CODE):
+                context = {
+                    "alert": alert,
+                    "history_url": settings.PUBLIC_BASE_URL
+                    + reverse("survey:unit-integrity-history", args=[alert.unit.code]),
+                }
+                subject = " ".join(render_to_string("emails/integrity-alert-subject.txt", context).split())
+                message = EmailMultiAlternatives(
+                    subject, render_to_string("emails/integrity-alert-body.txt", context), to=recipients
+                )
+                message.attach_alternative(render_to_string("emails/integrity-alert-body.html", context), "text/html")
+                message.send()
+        alert.notified_at = timezone.now()
+        alert.recipient_count = len(recipients)
+        alert.save(update_fields=["notified_at", "recipient_count"])
+    return len(recipients)
+
+
+# --- Periodic jobs -----------------------------------------------------------------------------------------------
+
+
+def refresh_counter_baselines(*, now: datetime.datetime | None = None) -> int:
+    """Recompute every counter's usual rhythm over the last `baseline_days`: counted ratings per day on which
+    it had ratings, and dossier links issued per day (dossiers handled, where the one-stop system sends them).
+    Writes `CounterBaseline` rows and refreshes the cached copies. Returns the number of counters updated."""
+    now = now or timezone.now()
+    conf = IntegritySettings.load()
+    since = now - datetime.timedelta(days=conf.baseline_days)
+
+    def per_day(queryset) -> dict[int, float]:
+        rows = (
+            queryset.filter(created_at__gte=since, created_at__lt=now)
+            .annotate(day=TruncDate("created_at"))
+            .values("counter_id")
+            .annotate(n=Count("id"), days=Count("day", distinct=True))
+        )
+        return {row["counter_id"]: row["n"] / row["days"] for row in rows if row["days"]}
+
+    ratings = per_day(Rating.objects.counted())
+    dossiers = per_day(DossierLink.objects.all())
+    counter_ids = set(ratings) | set(dossiers)
+    for counter_id in counter_ids:
+        CounterBaseline.objects.update_or_create(
+            counter_id=counter_id,
+            defaults={
+                "daily_ratings": ratings.get(counter_id, 0.0),
+                "daily_dossiers": dossiers.get(counter_id, 0.0),
+                "computed_at": now,
+            },
+        )
+    CounterBaseline.objects.exclude(counter_id__in=counter_ids).update(
+        daily_ratings=0.0, daily_dossiers=0.0, computed_at=now
+    )
+    cached = {f"integrity:baseline:{b.counter_id}": b.daily_expected for b in CounterBaseline.objects.all().iterator()}
+    try:
+        cache.set_many(cached, BASELINE_CACHE_SECONDS)
+    except Exception:
+        log.exception("Integrity: could not cache the refreshed baselines")
+    log.info("Integrity: refreshed the baselines of %d counters", len(counter_ids))
+    return len(counter_ids)
+
+
+def purge_ip_hashes(*, now: datetime.datetime | None = None) -> int:
+    """Blank the IP hashes older than the retention period (they only serve the abuse window). Logs the count.
+    `updated_at` is left alone on purpose: nothing an index reads has changed."""
+    now = now or timezone.now()
+    conf = IntegritySettings.load()
+    cutoff = now - datetime.timedelta(days=conf.ip_hash_retention_days)
+    purged = Rating.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
+    log.warning("Integrity: purged the IP hashes of %d ratings older than %s", purged, cutoff.date())
+    return purged

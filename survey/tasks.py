@@ -1,0 +1,20 @@
+"""Celery tasks of the survey app: thin wrappers that call one service each."""
+
+from celery import shared_task
+
+from . import integrity
+
+
+@shared_task
+def send_integrity_alert_task(alert_id: int) -> int:
+    return integrity.send_integrity_alert(alert_id=alert_id)
+
+
+@shared_task
+def refresh_counter_baselines_task() -> int:
+    return integrity.refresh_counter_baselines()
+
+
+@shared_task
+def purge_ip_hashes_task() -> int:
+    return integrity.purge_ip_hashes()
