@@ -119,6 +119,9 @@ class QuestionnaireAdmin(admin.ModelAdmin):
             is_active=form.cleaned_data["is_active"],
         )
         form.instance = revised
+        for formset in formsets:
+            # The service replaced the items; the admin's change message must not list them one by one.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if revised.pk != original.pk:
             messages.info(request, _("Phiếu đã có đánh giá nên thay đổi được lưu thành phiên bản %(version)s.")
                           % {"version": revised.version})

@@ -38,3 +38,18 @@ def make_user(*, role: str = User.Role.OFFICER, unit: Unit | None = None, passwo
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
     return User.objects.create_user(password=password, role=role, unit=unit, **fields)
+
+
+def make_rating(*, counter: Counter | None = None, score: int = 4, channel: str = "qr", **fields):
+    """A rating recorded through the service, as the citizen flow records it."""
+    import uuid
+
+    from survey import services
+
+    return services.submit_rating(
+        counter=counter or make_counter(),
+        score=score,
+        idempotency_key=fields.pop("idempotency_key", None) or uuid.uuid4(),
+        channel=channel,
+        **fields,
+    )
