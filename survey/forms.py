@@ -45,6 +45,7 @@ class AnswerForm(forms.Form):
     reasons = forms.MultipleChoiceField(
         required=False,
         label=_("Điều gì chưa tốt?"),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Lý do đã chọn không hợp lệ.")},
     )
 
