@@ -123,8 +123,11 @@ class QuestionnaireAdmin(admin.ModelAdmin):
             # The service replaced the items; the admin's change message must not list them one by one.
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if revised.pk != original.pk:
-            messages.info(request, _("Phiếu đã có đánh giá nên thay đổi được lưu thành phiên bản %(version)s.")
-                          % {"version": revised.version})
+            messages.info(
+                request,
+                _("Phiếu đã có đánh giá nên thay đổi được lưu thành phiên bản %(version)s.")
+                % {"version": revised.version},
+            )
 
 
 @admin.register(QuestionnaireItem)

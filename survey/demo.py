@@ -275,7 +275,7 @@ def generate_demo_ratings(*, count: int, seed: int = 2017) -> int:
 
     ratings: list[Rating] = []
     answers: dict[uuid.UUID, list[tuple[int, int | None]]] = {}
-    for index, key in enumerate(keys):
+    for key in keys:
         day = rng.choice(workdays)
         if day not in counters_on:
             counters_on[day] = [c for c in counters if c.unit.is_active_on(day)]
@@ -295,7 +295,10 @@ def generate_demo_ratings(*, count: int, seed: int = 2017) -> int:
             questionnaire = selectors.find_active_questionnaire(unit_id=counter.unit_id)
             if questionnaire is None:
                 return 0
-            questionnaires[counter.unit_id] = (questionnaire.pk, list(questionnaire.items.values_list("pk", flat=True)))
+            questionnaires[counter.unit_id] = (
+                questionnaire.pk,
+                list(questionnaire.items.values_list("pk", flat=True)),
+            )
         questionnaire_id, item_ids = questionnaires[counter.unit_id]
         ratings.append(
             Rating(

@@ -109,7 +109,9 @@ def submit_rating(
         raise CounterUnavailable()
     if channel not in Rating.Channel.values:
         raise SurveyError(_("Kênh đánh giá không hợp lệ."))
-    questionnaire_id = questionnaire.pk if questionnaire else selectors.active_questionnaire_id(unit_id=counter.unit_id)
+    questionnaire_id = (
+        questionnaire.pk if questionnaire else selectors.active_questionnaire_id(unit_id=counter.unit_id)
+    )
     if questionnaire_id is None:
         raise NoActiveQuestionnaire()
 
@@ -178,7 +180,9 @@ def answer_rating(*, rating: Rating, answers: Mapping[int, int | None], reasons:
     rating = Rating.objects.select_for_update().get(pk=rating.pk)
     if timezone.now() - rating.created_at > ANSWER_WINDOW:
         raise RatingClosed()
-    item_ids = set(QuestionnaireItem.objects.filter(questionnaire_id=rating.questionnaire_id).values_list("pk", flat=True))
+    item_ids = set(
+        QuestionnaireItem.objects.filter(questionnaire_id=rating.questionnaire_id).values_list("pk", flat=True)
+    )
     if not set(answers) <= item_ids:
         raise InvalidAnswer()
     for value in answers.values():
@@ -298,8 +302,9 @@ def revise_questionnaire(
         target.save()
         target.items.all().delete()
     QuestionnaireItem.objects.bulk_create(
-        QuestionnaireItem(questionnaire=target, **{k: v for k, v in item.items() if k != "position"},
-                          position=item["position"] or 0)
+        QuestionnaireItem(
+            questionnaire=target, **{k: v for k, v in item.items() if k != "position"}, position=item["position"] or 0
+        )
         for item in items
     )
     transaction.on_commit(selectors.forget_active_questionnaires)
@@ -311,9 +316,7 @@ def request_poster_batch(*, unit: Unit, by: User | None) -> PosterBatch:
     """Queue the batch PDF of all active counters of a unit; the work runs in a Celery task."""
     from .tasks import generate_poster_batch_task
 
-    batch = PosterBatch.objects.create(
-        unit=unit, requested_by=by, total=selectors.counters_of_unit(unit).count()
-    )
+    batch = PosterBatch.objects.create(unit=unit, requested_by=by, total=selectors.counters_of_unit(unit).count())
     transaction.on_commit(lambda: generate_poster_batch_task.delay(batch.pk))
     return batch
 

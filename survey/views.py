@@ -162,9 +162,7 @@ def kiosk(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _rating_for_step(key: uuid.UUID, token: str | None) -> tuple[Rating, KioskToken | None]:
-    rating = get_object_or_404(
-        Rating.objects.select_related("counter", "unit", "questionnaire"), idempotency_key=key
-    )
+    rating = get_object_or_404(Rating.objects.select_related("counter", "unit", "questionnaire"), idempotency_key=key)
     kiosk = _kiosk_or_404(token) if token else None
     if kiosk is not None and kiosk.counter_id != rating.counter_id:
         raise Http404
@@ -304,7 +302,9 @@ def counter_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     counter = _get_counter_for_user(request, pk)
     if request.method == "POST":
         counter = services.rotate_counter_code(counter=counter, by=request.user)
-        messages.success(request, _("Đã đổi mã của %(counter)s. Hãy in và dán áp phích mới.") % {"counter": counter.name})
+        messages.success(
+            request, _("Đã đổi mã của %(counter)s. Hãy in và dán áp phích mới.") % {"counter": counter.name}
+        )
         return redirect("survey:unit-counters", unit_id=counter.unit_id)
     return render(request, "survey/counter_rotate.html", {"counter": counter})
 

@@ -30,7 +30,9 @@ def _url_from_poster(counter) -> str:
 
 
 @pytest.mark.parametrize("device", ["phone", "phone_nojs"])
-def test_scan_poster_tap_a_face_answer_items_and_find_exactly_that_rating(request, live_server, world, settings, device):
+def test_scan_poster_tap_a_face_answer_items_and_find_exactly_that_rating(
+    request, live_server, world, settings, device
+):
     # given a poster printed for the live site
     settings.PUBLIC_BASE_URL = live_server.url
     page = request.getfixturevalue(device)

@@ -34,7 +34,12 @@ def test_one_tap_records_the_rating_at_once_with_counter_unit_channel_and_defaul
     rating = Rating.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("survey:rating-answer", kwargs={"key": key})
-    assert (rating.idempotency_key, rating.counter, rating.unit, rating.score) == (key, world.counter_a, world.unit_a, 4)
+    assert (rating.idempotency_key, rating.counter, rating.unit, rating.score) == (
+        key,
+        world.counter_a,
+        world.unit_a,
+        4,
+    )
     assert rating.channel == Rating.Channel.QR
     assert rating.questionnaire.family == "sipas-short"
     assert rating.status == Rating.Status.ACCEPTED and not rating.verified
