@@ -2,6 +2,7 @@
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from .models import Counter, Questionnaire, Rating, ReasonChip, Unit, User
 
@@ -45,8 +46,17 @@ def active_reason_chips() -> QuerySet[ReasonChip]:
 
 
 def counter_for_code(code: str) -> Counter | None:
-    """The active counter that carries this public code, with its unit (one query)."""
-    return Counter.objects.select_related("unit").filter(code=code, is_active=True).first()
+    """The active counter of a unit active today that carries this public code, with its unit (one query).
+
+    Counters of a unit closed by a reorganisation (the districts after 1 July 2025) take no more ratings.
+    """
+    today = timezone.localdate()
+    return (
+        Counter.objects.select_related("unit")
+        .filter(code=code, is_active=True, unit__valid_from__lte=today)
+        .filter(Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=today))
+        .first()
+    )
 
 
 def units_for_user(user: User) -> QuerySet[Unit]:

@@ -122,7 +122,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 def rate_dossier(request: HttpRequest, token: str) -> HttpResponse:
     """A dossier receipt's single-use link: the same faces; the rating is verified."""
     link = DossierLink.objects.select_related("counter__unit").filter(token=token).first()
-    if link is None:
+    if link is None or not link.counter.unit.is_active_on(timezone.localdate()):
         return _message_page(
             request,
             title=_("Liên kết không hợp lệ"),
@@ -145,7 +145,7 @@ def rate_dossier(request: HttpRequest, token: str) -> HttpResponse:
 
 def _kiosk_or_404(token: str) -> KioskToken:
     kiosk = KioskToken.objects.select_related("counter__unit").filter(token=token, is_active=True).first()
-    if kiosk is None or not kiosk.counter.is_active:
+    if kiosk is None or not kiosk.counter.is_active or not kiosk.counter.unit.is_active_on(timezone.localdate()):
         raise Http404(_("Máy tính bảng này chưa được kích hoạt."))
     return kiosk
 

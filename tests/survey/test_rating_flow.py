@@ -115,6 +115,17 @@ def test_inactive_counter_records_nothing(client, world):
     assert Rating.objects.count() == 0
 
 
+def test_counter_of_a_unit_closed_by_reorganisation_records_nothing(client, world):
+    import datetime
+
+    world.unit_a.valid_to = datetime.date(2025, 6, 30)
+    world.unit_a.save()
+    response, _key = _tap(client, world.counter_a, 5)
+    assert response.status_code == 404
+    assert "ngừng hoạt động" in response.content.decode()
+    assert Rating.objects.count() == 0
+
+
 def test_items_and_chips_update_the_same_rating(client, world):
     _response, key = _tap(client, world.counter_a, 2)
     rating = Rating.objects.get()
