@@ -28,7 +28,7 @@ messages: venv
 # Embedded default: no DATABASE_URL, no REDIS_URL (SQLite, eager Celery).
 run: venv messages
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --no-input -v 0
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py load_demo
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py load_demo --ratings 5000
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: dev-venv messages

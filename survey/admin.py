@@ -1,9 +1,10 @@
 """The operator's admin for the organisation, questionnaires and ratings."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .audit import AuditedModelAdmin
 from .integrity import clear_config_cache
 from .login import StaffAdminLoginForm
@@ -16,6 +17,7 @@ from .models import (
     IntegritySettings,
     KioskToken,
     OfficeNetwork,
+    PosterBatch,
     QuarantineDecision,
     Questionnaire,
     QuestionnaireItem,
@@ -97,6 +99,47 @@ class QuestionnaireAdmin(AuditedModelAdmin):
     search_fields = ["name", "family"]
     inlines = [QuestionnaireItemInline]
     autocomplete_fields = ["unit"]
+    readonly_fields = ["version", "superseded_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "family"] if obj is not None else self.readonly_fields
+
+    # Editing goes through `services.revise_questionnaire`: a questionnaire that ratings already use is never
+    # changed in place; the edit becomes the family's next version.
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            super().save_related(request, form, formsets, change)
+            return
+        items = []
+        for formset in formsets:
+            for item_form in formset.forms:
+                data = getattr(item_form, "cleaned_data", None)
+                if not data or data.get("DELETE") or not (item_form.has_changed() or item_form.instance.pk):
+                    continue
+                items.append({field: data.get(field) or "" for field in services.ITEM_FIELDS})
+        original = Questionnaire.objects.get(pk=form.instance.pk)
+        revised = services.revise_questionnaire(
+            questionnaire=original,
+            items=items,
+            name=form.cleaned_data["name"],
+            name_en=form.cleaned_data["name_en"],
+            unit=form.cleaned_data["unit"],
+            is_active=form.cleaned_data["is_active"],
+        )
+        form.instance = revised
+        for formset in formsets:
+            # The service replaced the items; the admin's change message must not list them one by one.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if revised.pk != original.pk:
+            messages.info(
+                request,
+                _("Phiếu đã có đánh giá nên thay đổi được lưu thành phiên bản %(version)s.")
+                % {"version": revised.version},
+            )
 
 
 @admin.register(QuestionnaireItem)
@@ -293,3 +336,12 @@ class IntegrityAlertAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PosterBatch)
+class PosterBatchAdmin(admin.ModelAdmin):
+    list_display = ["unit", "status", "done", "total", "requested_by", "created_at", "finished_at"]
+    list_filter = ["status", "unit__group"]
+    search_fields = ["unit__name", "error"]
+    list_select_related = ["unit", "requested_by"]
+    raw_id_fields = ["unit", "requested_by"]

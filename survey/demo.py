@@ -7,12 +7,15 @@ they differ, so running `load_demo` twice changes nothing.
 import csv
 import datetime
 import random
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Counter, ServiceField, Unit, UnitGroup, User
+from . import selectors
+from .models import Counter, Rating, RatingAnswer, ReasonChip, ServiceField, Unit, UnitGroup, User
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_DEMO_PASSWORD = "hailong-demo-2026"
@@ -206,3 +209,123 @@ def load_demo_world(*, password: str = DEFAULT_DEMO_PASSWORD, seed: int = 2017) 
         _ensure_account(f"officer-{unit.code}", role=User.Role.OFFICER, unit=unit, password=password, report=report)
         _ensure_account(f"lead-{unit.code}", role=User.Role.LEAD, unit=unit, password=password, report=report)
     return report
+
+
+# Demo ratings carry keys derived from the seed and their position, so a second run finds them and adds nothing.
+DEMO_RATING_NAMESPACE = uuid.UUID("6f1c2d0e-8a4b-4d7e-9a51-3c2f0b7d5e11")
+DEMO_RATING_DAYS = 730
+# Office hours of a one-stop shop (local time): a busier morning, a quieter afternoon.
+MORNING = (7 * 60 + 30, 11 * 60 + 30)
+AFTERNOON = (13 * 60 + 30, 17 * 60)
+
+
+def demo_rating_key(seed: int, index: int) -> uuid.UUID:
+    return uuid.uuid5(DEMO_RATING_NAMESPACE, f"{seed}:{index}")
+
+
+def _unit_quality(seed: int, unit: Unit) -> float:
+    """A stable per-unit offset of the mean score, so that units differ visibly (from about 3.0 to 4.6)."""
+    return random.Random(f"quality:{seed}:{unit.code}").uniform(-1.0, 0.6)
+
+
+def _clamp_score(value: float) -> int:
+    return max(1, min(5, round(value)))
+
+
+def _office_time(rng: random.Random, day: datetime.date) -> datetime.datetime:
+    start, end = MORNING if rng.random() < 0.6 else AFTERNOON
+    minute = int(rng.triangular(start, end, start + (end - start) * 0.4))
+    naive = datetime.datetime.combine(day, datetime.time(minute // 60, minute % 60, rng.randrange(60)))
+    return timezone.make_aware(naive)
+
+
+def generate_demo_ratings(*, count: int, seed: int = 2017) -> int:
+    """Add synthetic ratings over the last two years until `count` demo ratings of this seed exist.
+
+    Realistic shape: weekdays only, office hours, counters of the units active on the day (districts before
+    the July 2025 reorganisation, communes after), each unit with its own level of satisfaction and a slow
+    improvement over time; about half the ratings answer the items of their questionnaire (some "no opinion"),
+    low ratings often carry "why" chips. Rows are built as `services.submit_rating` and `answer_rating` build
+    them (unit from the counter, the unit's active questionnaire, no IP hash) and inserted in bulk. Returns the
+    number of ratings added. Needs the demo world (counters).
+    """
+    counters = list(Counter.objects.filter(is_active=True).select_related("unit").order_by("unit__code", "name"))
+    if count <= 0 or not counters:
+        return 0
+    keys = [demo_rating_key(seed, index) for index in range(count)]
+    existing: set[uuid.UUID] = set()
+    for start in range(0, count, 2000):
+        chunk = keys[start : start + 2000]
+        existing.update(Rating.objects.filter(idempotency_key__in=chunk).values_list("idempotency_key", flat=True))
+    if len(existing) == count:
+        return 0
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    first_day = today - datetime.timedelta(days=DEMO_RATING_DAYS)
+    workdays = [
+        first_day + datetime.timedelta(days=offset)
+        for offset in range(DEMO_RATING_DAYS)
+        if (first_day + datetime.timedelta(days=offset)).weekday() < 5
+    ]
+    counters_on: dict[datetime.date, list[Counter]] = {}
+    questionnaires: dict[int, tuple[int, list[int]]] = {}
+    chips = list(ReasonChip.objects.filter(is_active=True).values_list("code", flat=True))
+    channels = [Rating.Channel.QR] * 16 + [Rating.Channel.KIOSK] * 3 + [Rating.Channel.WEB]
+
+    ratings: list[Rating] = []
+    answers: dict[uuid.UUID, list[tuple[int, int | None]]] = {}
+    for key in keys:
+        day = rng.choice(workdays)
+        if day not in counters_on:
+            counters_on[day] = [c for c in counters if c.unit.is_active_on(day)]
+        counter = rng.choice(counters_on[day])
+        created_at = _office_time(rng, day)
+        progress = (day - first_day).days / DEMO_RATING_DAYS
+        mean = 3.9 + _unit_quality(seed, counter.unit) + 0.3 * progress
+        score = _clamp_score(rng.gauss(mean, 0.9))
+        channel = rng.choice(channels)
+        answered = rng.random() < 0.5
+        item_noise = [rng.gauss(0, 0.8) for _i in range(19)]
+        no_opinion = [rng.random() < 0.08 for _i in range(19)]
+        reasons = rng.sample(chips, k=rng.randint(1, 2)) if chips and score <= 2 and rng.random() < 0.7 else []
+        if key in existing:
+            continue
+        if counter.unit_id not in questionnaires:
+            questionnaire = selectors.find_active_questionnaire(unit_id=counter.unit_id)
+            if questionnaire is None:
+                return 0
+            questionnaires[counter.unit_id] = (
+                questionnaire.pk,
+                list(questionnaire.items.values_list("pk", flat=True)),
+            )
+        questionnaire_id, item_ids = questionnaires[counter.unit_id]
+        ratings.append(
+            Rating(
+                idempotency_key=key,
+                counter=counter,
+                unit_id=counter.unit_id,
+                questionnaire_id=questionnaire_id,
+                score=score,
+                channel=channel,
+                reasons=[code for code in chips if code in reasons],
+                created_at=created_at,
+            )
+        )
+        if answered:
+            answers[key] = [
+                (item_id, None if no_opinion[position % 19] else _clamp_score(score + item_noise[position % 19]))
+                for position, item_id in enumerate(item_ids)
+            ]
+
+    with transaction.atomic():
+        Rating.objects.bulk_create(ratings, batch_size=1000)
+        RatingAnswer.objects.bulk_create(
+            (
+                RatingAnswer(rating=rating, item_id=item_id, value=value)
+                for rating in ratings
+                for item_id, value in answers.get(rating.idempotency_key, [])
+            ),
+            batch_size=2000,
+        )
+    return len(ratings)

@@ -702,3 +702,40 @@ class IntegrityAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.counter_id} ({self.window_end:%Y-%m-%d %H:%M})"
+
+
+class PosterBatch(models.Model):
+    """A background job that prints the posters of every active counter of a unit into one PDF."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang tạo")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Lỗi")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="poster_batches", verbose_name=_("đơn vị"))
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("tổng số quầy"), default=0)
+    done = models.PositiveIntegerField(_("đã tạo"), default=0)
+    # Private: served only through a view that checks the unit scope, never from a public URL.
+    file = models.FileField(_("tệp PDF"), upload_to="posters/", blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lô áp phích")
+        verbose_name_plural = _("lô áp phích")
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE else int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

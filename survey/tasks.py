@@ -2,7 +2,12 @@
 
 from celery import shared_task
 
-from . import integrity
+from . import integrity, services
+
+
+@shared_task
+def generate_poster_batch_task(batch_id: int) -> None:
+    services.generate_poster_batch(batch_id=batch_id)
 
 
 @shared_task

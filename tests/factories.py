@@ -73,3 +73,16 @@ def make_pakn_case(*, unit: Unit, text: str = "Cán bộ hẹn trả kết quả
 
     fields.setdefault("category", "late_result")
     return submit_case(unit=unit, text=text, **fields)
+
+
+def ensure_seed_data() -> None:
+    """Re-create the questionnaires and chips that migration survey 0003 seeds (idempotent).
+
+    Transactional tests (browser tests) flush the database after each test, which removes migration data;
+    call this at the start of such a test when it records ratings.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("survey.migrations.0003_seed_questionnaires").seed(apps, None)

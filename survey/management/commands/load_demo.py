@@ -2,11 +2,11 @@
 
 from django.core.management.base import BaseCommand
 
-from survey.demo import DEFAULT_DEMO_PASSWORD, load_demo_world
+from survey.demo import DEFAULT_DEMO_PASSWORD, generate_demo_ratings, load_demo_world
 
 
 class Command(BaseCommand):
-    help = "Build the Bình Định demo world (idempotent): units, counters, accounts."
+    help = "Build the Bình Định demo world (idempotent): units, counters, accounts and, with --ratings, ratings."
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_DEMO_PASSWORD, help="Password of every demo account.")
@@ -17,6 +17,9 @@ class Command(BaseCommand):
         report = load_demo_world(password=password, seed=seed)
         for what, count in report.created.items():
             self.stdout.write(f"{what}: {count} created")
+        if ratings:
+            added = generate_demo_ratings(count=ratings, seed=seed)
+            self.stdout.write(f"ratings: {added} created ({ratings} demo ratings wanted)")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in at /accounts/login/ as 'province' (provincial staff), 'admin' (administrator) "

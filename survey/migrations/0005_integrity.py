@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0003_auditentry'),
+        ('survey', '0004_auditentry'),
     ]
 
     operations = [

@@ -1,0 +1,352 @@
+"""Writes of the survey app: ratings, counter codes, dossier links, kiosk tokens, questionnaires and posters.
+
+Every function is keyword-only and atomic. Errors a citizen or a staff member can cause raise a subclass of
+`SurveyError` whose `message` is a Vietnamese sentence the view can show as it is.
+"""
+
+import datetime
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import qrcodes, selectors
+from .models import (
+    Counter,
+    DossierLink,
+    KioskToken,
+    PosterBatch,
+    Questionnaire,
+    QuestionnaireItem,
+    Rating,
+    RatingAnswer,
+    RetiredCounterCode,
+    Unit,
+    User,
+    new_public_code,
+)
+
+# After this long a rating's optional answers can no longer be changed (the key in the page is the only
+# credential, so its power is kept short).
+ANSWER_WINDOW = datetime.timedelta(hours=2)
+
+
+class SurveyError(Exception):
+    message = _("Yêu cầu không hợp lệ.")
+
+    def __init__(self, message=None):
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class InvalidRating(SurveyError):
+    message = _("Vui lòng chọn một mức hài lòng từ 1 đến 5.")
+
+
+class CounterUnavailable(SurveyError):
+    message = _("Quầy này hiện không nhận đánh giá.")
+
+
+class NoActiveQuestionnaire(SurveyError):
+    message = _("Chưa có phiếu khảo sát nào đang dùng cho đơn vị này.")
+
+
+class DossierLinkUsed(SurveyError):
+    message = _("Hồ sơ này đã được đánh giá. Cảm ơn ông/bà!")
+
+
+class DossierLinkExpired(SurveyError):
+    message = _("Liên kết đánh giá của hồ sơ này đã hết hạn.")
+
+
+class DossierCodeTaken(SurveyError):
+    message = _("Mã hồ sơ này đã có liên kết đánh giá.")
+
+
+class RatingClosed(SurveyError):
+    message = _("Đã hết thời gian bổ sung ý kiến cho lượt đánh giá này.")
+
+
+class InvalidAnswer(SurveyError):
+    message = _("Câu trả lời không hợp lệ. Vui lòng chọn lại.")
+
+
+def hash_ip(ip: str | None) -> str:
+    """A salted hash of the client's IP (HMAC-SHA256 keyed with SECRET_KEY); the IP itself is never stored."""
+    if not ip:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+
+
+def submit_rating(
+    *,
+    counter: Counter,
+    score: int,
+    idempotency_key: uuid.UUID,
+    channel: str = Rating.Channel.QR,
+    questionnaire: Questionnaire | None = None,
+    dossier_link: DossierLink | None = None,
+    client_ip: str | None = None,
+) -> Rating:
+    """Record a citizen's overall rating at once and return it.
+
+    Idempotent: a second call with the same `idempotency_key` returns the rating stored by the first, whatever
+    else it carries (the database's unique constraint decides, so concurrent double taps are safe too). The unit
+    is the counter's; the questionnaire is the unit's active one unless given. On the plain QR path this costs
+    one INSERT (the active questionnaire id is cached). With a `dossier_link` the rating is marked verified and
+    the link is used up; a second rating for the same dossier raises `DossierLinkUsed`.
+    """
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise InvalidRating()
+    if not counter.is_active:
+        raise CounterUnavailable()
+    if channel not in Rating.Channel.values:
+        raise SurveyError(_("Kênh đánh giá không hợp lệ."))
+    questionnaire_id = (
+        questionnaire.pk if questionnaire else selectors.active_questionnaire_id(unit_id=counter.unit_id)
+    )
+    if questionnaire_id is None:
+        raise NoActiveQuestionnaire()
+
+    rating = Rating(
+        idempotency_key=idempotency_key,
+        counter=counter,
+        unit_id=counter.unit_id,
+        questionnaire_id=questionnaire_id,
+        score=score,
+        channel=channel,
+        ip_hash=hash_ip(client_ip),
+    )
+
+    # Integrity step: the anti-abuse checks (issue 4, survey/integrity.py) set rating.status and rating.flags
+    # here, on the unsaved row, before the single insert below.
+
+    if dossier_link is None:
+        return _insert_once(rating)
+    return _insert_verified(rating, dossier_link)
+
+
+def _insert_once(rating: Rating) -> Rating:
+    """Insert the rating, or return the one already stored under its idempotency key."""
+    try:
+        # A savepoint when called inside a transaction, so that the failed insert does not poison it.
+        with transaction.atomic():
+            rating.save(force_insert=True)
+    except IntegrityError:
+        existing = Rating.objects.filter(idempotency_key=rating.idempotency_key).first()
+        if existing is not None:
+            return existing
+        if rating.dossier_code:
+            raise DossierLinkUsed() from None
+        raise
+    return rating
+
+
+@transaction.atomic
+def _insert_verified(rating: Rating, dossier_link: DossierLink) -> Rating:
+    link = DossierLink.objects.select_for_update().get(pk=dossier_link.pk)
+    if link.counter_id != rating.counter_id:
+        raise SurveyError(_("Liên kết hồ sơ không thuộc quầy này."))
+    if link.used_at is not None:
+        existing = Rating.objects.filter(idempotency_key=rating.idempotency_key).first()
+        if existing is not None:
+            return existing
+        raise DossierLinkUsed()
+    if link.expires_at is not None and link.expires_at <= timezone.now():
+        raise DossierLinkExpired()
+    rating.verified = True
+    rating.dossier_code = link.dossier_code
+    rating = _insert_once(rating)
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    return rating
+
+
+@transaction.atomic
+def answer_rating(*, rating: Rating, answers: Mapping[int, int | None], reasons: Sequence[str] = ()) -> Rating:
+    """Attach the optional item answers and "why" chips to a rating, replacing any given before.
+
+    `answers` maps item ids of the rating's own questionnaire to a value 1..5, or None for "no opinion"; items
+    left out stay unanswered. `reasons` are codes of active reason chips. Allowed within `ANSWER_WINDOW` of the
+    rating. Replaying the same call gives the same state.
+    """
+    rating = Rating.objects.select_for_update().get(pk=rating.pk)
+    if timezone.now() - rating.created_at > ANSWER_WINDOW:
+        raise RatingClosed()
+    item_ids = set(
+        QuestionnaireItem.objects.filter(questionnaire_id=rating.questionnaire_id).values_list("pk", flat=True)
+    )
+    if not set(answers) <= item_ids:
+        raise InvalidAnswer()
+    for value in answers.values():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5):
+            raise InvalidAnswer()
+    chips = list(selectors.active_reason_chips().filter(code__in=set(reasons)).values_list("code", flat=True))
+    if len(chips) != len(set(reasons)):
+        raise InvalidAnswer(_("Lý do đã chọn không hợp lệ."))
+
+    rating.answers.all().delete()
+    RatingAnswer.objects.bulk_create(
+        RatingAnswer(rating=rating, item_id=item_id, value=value) for item_id, value in sorted(answers.items())
+    )
+    rating.reasons = chips
+    rating.save(update_fields=["reasons", "updated_at"])
+    return rating
+
+
+def _unused_code() -> str:
+    while True:
+        code = new_public_code()
+        if not (Counter.objects.filter(code=code).exists() or RetiredCounterCode.objects.filter(code=code).exists()):
+            return code
+
+
+@transaction.atomic
+def rotate_counter_code(*, counter: Counter, by: User | None) -> Counter:
+    """Give the counter a new public code; the old one is retired and, when scanned, records nothing.
+
+    Posters printed before must be replaced. Kiosk tokens and dossier links of the counter keep working.
+    """
+    counter = Counter.objects.select_for_update().get(pk=counter.pk)
+    RetiredCounterCode.objects.create(code=counter.code, counter=counter, retired_by=by)
+    counter.code = _unused_code()
+    counter.save(update_fields=["code"])
+    return counter
+
+
+@transaction.atomic
+def mint_dossier_link(
+    *, counter: Counter, dossier_code: str, expires_at: datetime.datetime | None = None
+) -> DossierLink:
+    """A single-use rating link for one dossier at one counter (printed on the receipt).
+
+    A rating made through it is verified. One link per dossier: minting again raises `DossierCodeTaken`.
+    """
+    dossier_code = (dossier_code or "").strip()
+    if not dossier_code or len(dossier_code) > 64:
+        raise SurveyError(_("Mã hồ sơ phải có từ 1 đến 64 ký tự."))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise SurveyError(_("Thời điểm hết hạn phải ở tương lai."))
+    if not counter.is_active:
+        raise CounterUnavailable()
+    try:
+        with transaction.atomic():
+            return DossierLink.objects.create(counter=counter, dossier_code=dossier_code, expires_at=expires_at)
+    except IntegrityError:
+        raise DossierCodeTaken() from None
+
+
+@transaction.atomic
+def issue_kiosk_token(*, counter: Counter, by: User | None, label: str = "") -> KioskToken:
+    """Enable the kiosk page for a tablet at this counter; its ratings carry the channel `kiosk`."""
+    if not counter.is_active:
+        raise CounterUnavailable()
+    return KioskToken.objects.create(counter=counter, created_by=by, label=(label or "").strip()[:120])
+
+
+@transaction.atomic
+def revoke_kiosk_token(*, token: KioskToken, by: User | None) -> KioskToken:
+    """Switch a kiosk token off (a lost or replaced tablet): its page then answers 404."""
+    token = KioskToken.objects.select_for_update().get(pk=token.pk)
+    if token.is_active:
+        token.is_active = False
+        token.save(update_fields=["is_active"])
+    return token
+
+
+ITEM_FIELDS = ("code", "element", "text", "text_en", "position")
+
+
+@transaction.atomic
+def revise_questionnaire(
+    *,
+    questionnaire: Questionnaire,
+    items: Iterable[Mapping],
+    name: str | None = None,
+    name_en: str | None = None,
+    unit: Unit | None | bool = False,
+    is_active: bool | None = None,
+) -> Questionnaire:
+    """Change a questionnaire's items (and optionally its name, unit, active flag) and return the result.
+
+    A questionnaire that ratings already use is frozen: the change creates the next version of the family (the
+    old one becomes inactive and points to it), so old ratings keep the items they were answered with. An unused
+    questionnaire is changed in place. `items` are mappings with code, element, text, text_en and position;
+    `unit=False` keeps the current unit.
+    """
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    items = [{field: item.get(field, "") for field in ITEM_FIELDS} for item in items]
+    header = {
+        "name": questionnaire.name if name is None else name,
+        "name_en": questionnaire.name_en if name_en is None else name_en,
+        "unit": questionnaire.unit if unit is False else unit,
+        "is_active": questionnaire.is_active if is_active is None else is_active,
+    }
+    if selectors.questionnaire_has_ratings(questionnaire):
+        latest = Questionnaire.objects.filter(family=questionnaire.family).order_by("-version").first()
+        target = Questionnaire.objects.create(family=questionnaire.family, version=latest.version + 1, **header)
+        Questionnaire.objects.filter(family=questionnaire.family, superseded_by__isnull=True).exclude(
+            pk=target.pk
+        ).update(superseded_by=target, is_active=False)
+    else:
+        target = questionnaire
+        for field, value in header.items():
+            setattr(target, field, value)
+        target.save()
+        target.items.all().delete()
+    QuestionnaireItem.objects.bulk_create(
+        QuestionnaireItem(
+            questionnaire=target, **{k: v for k, v in item.items() if k != "position"}, position=item["position"] or 0
+        )
+        for item in items
+    )
+    transaction.on_commit(selectors.forget_active_questionnaires)
+    return target
+
+
+@transaction.atomic
+def request_poster_batch(*, unit: Unit, by: User | None) -> PosterBatch:
+    """Queue the batch PDF of all active counters of a unit; the work runs in a Celery task."""
+    from .tasks import generate_poster_batch_task
+
+    batch = PosterBatch.objects.create(unit=unit, requested_by=by, total=selectors.counters_of_unit(unit).count())
+    transaction.on_commit(lambda: generate_poster_batch_task.delay(batch.pk))
+    return batch
+
+
+def generate_poster_batch(*, batch_id: int) -> PosterBatch:
+    """Render every poster of the batch's unit into one PDF, recording progress after each page.
+
+    Runs outside a transaction on purpose: each progress update is committed so the staff page can show it.
+    A failure marks the batch failed with the error and re-raises it.
+    """
+    batch = PosterBatch.objects.select_related("unit").get(pk=batch_id)
+    if batch.status == PosterBatch.Status.DONE:
+        return batch
+    counters = list(selectors.counters_of_unit(batch.unit).select_related("unit"))
+    PosterBatch.objects.filter(pk=batch.pk).update(status=PosterBatch.Status.RUNNING, total=len(counters), done=0)
+
+    def progress(done: int) -> None:
+        PosterBatch.objects.filter(pk=batch.pk).update(done=done)
+
+    try:
+        pdf = qrcodes.poster_pdf(counters, on_page=progress)
+        batch.refresh_from_db()
+        batch.file.save(f"posters-{batch.unit.code}-{batch.pk}.pdf", ContentFile(pdf), save=False)
+        batch.status = PosterBatch.Status.DONE
+        batch.done = len(counters)
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["file", "status", "done", "finished_at"])
+    except Exception as error:
+        PosterBatch.objects.filter(pk=batch.pk).update(
+            status=PosterBatch.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    return batch
