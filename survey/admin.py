@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .audit import AuditedModelAdmin
+from .audit import AuditedModelAdmin, diff, snapshot
 from .integrity import clear_config_cache
 from .login import StaffAdminLoginForm
 from .models import (
@@ -122,6 +122,7 @@ class QuestionnaireAdmin(AuditedModelAdmin):
                     continue
                 items.append({field: data.get(field) or "" for field in services.ITEM_FIELDS})
         original = Questionnaire.objects.get(pk=form.instance.pk)
+        before_items = {item.code: item for item in original.items.all()}
         revised = services.revise_questionnaire(
             questionnaire=original,
             items=items,
@@ -131,6 +132,7 @@ class QuestionnaireAdmin(AuditedModelAdmin):
             is_active=form.cleaned_data["is_active"],
         )
         form.instance = revised
+        self._record_item_changes(request, original, revised, before_items)
         for formset in formsets:
             # The service replaced the items; the admin's change message must not list them one by one.
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
@@ -140,6 +142,26 @@ class QuestionnaireAdmin(AuditedModelAdmin):
                 _("Phiếu đã có đánh giá nên thay đổi được lưu thành phiên bản %(version)s.")
                 % {"version": revised.version},
             )
+
+    def _record_item_changes(self, request, original, revised, before_items) -> None:
+        """Hand the item changes (matched by code) to the audit mixin, which records them in this change's entry."""
+        ignored = {"id", "questionnaire"}
+        after_items = {item.code: item for item in revised.items.all()}
+        rows = []
+        for code in sorted(set(before_items) | set(after_items)):
+            before, after = before_items.get(code), after_items.get(code)
+            changes = diff(
+                {k: v for k, v in snapshot(before).items() if k not in ignored} if before else {},
+                {k: v for k, v in snapshot(after).items() if k not in ignored} if after else {},
+            )
+            if changes:
+                kind = "add" if before is None else "delete" if after is None else "change"
+                rows.append(self._row(kind, after or before, changes))
+        pending = self._pending(request).setdefault((original._meta.label_lower, original.pk), {"rows": []})
+        pending["before"] = snapshot(original)
+        pending["rows"].extend(rows)
+        if revised.pk != original.pk:
+            pending["rows"].append(self._row("add", revised, {"version": {"before": None, "after": revised.version}}))
 
 
 @admin.register(QuestionnaireItem)
@@ -221,6 +243,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._is_administrator(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # --- Rating integrity (issue 4) -----------------------------------------------------------------------------------

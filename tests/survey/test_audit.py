@@ -83,7 +83,7 @@ def _add_cases(world):
         },
         ServiceField: {"code": "dat-dai", "name": "Đất đai"},
         Counter: {"unit": str(world.unit_a.pk), "name": "Quầy số 9", "is_active": "on"},
-        ReasonChip: {"code": "tre-hen", "label": "Trễ hẹn", "position": "1", "is_active": "on"},
+        ReasonChip: {"code": "khac-thu-nghiem", "label": "Trễ hẹn", "position": "1", "is_active": "on"},
         Questionnaire: {"family": "sipas", "version": "1", "name": "Phiếu SIPAS", "is_active": "on"},
         User: {
             "username": "officer-new",
@@ -180,7 +180,8 @@ def test_inline_rows_are_recorded_in_the_questionnaire_entry(admin_client, world
             {
                 "action": "change",
                 "type": "survey.questionnaireitem",
-                "id": str(item.pk),
+                # The service re-creates the items of an edited questionnaire: the entry names the new row.
+                "id": str(questionnaire.items.get(code="A1").pk),
                 "repr": "A1 Mới",
                 "text": {"before": "Cũ", "after": "Mới"},
             }
@@ -207,7 +208,7 @@ def test_a_list_editable_change_records_one_entry_per_changed_row(admin_client, 
 
 
 def test_a_delete_records_exactly_one_entry_with_the_old_values(admin_client, world):
-    chip = ReasonChip.objects.create(code="thai-do", label="Thái độ")
+    chip = ReasonChip.objects.create(code="chip-thu-nghiem", label="Thái độ")
     response = admin_client.post(_url(ReasonChip, "delete", chip.pk), {"post": "yes"})
     assert response.status_code == 302
     entry = AuditEntry.objects.get()
