@@ -1,19 +1,24 @@
 """Filters of the API lists (django-filter). Invalid values answer 400 with the field named in `errors`.
 
 Foreign keys are filtered by id with a bounded integer field: an unknown id gives an empty list (not an error), and
-an id too large for the database is refused before any query.
+an id too large for the database is refused before any query. Booleans accept only true/false (or 1/0): anything
+else is an error rather than silently ignored.
 """
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from survey.models import Counter, Questionnaire, Unit
 
 MAX_ID = 2**63 - 1
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
@@ -23,16 +28,33 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+class StrictBooleanField(forms.Field):
+    default_error_messages = {"invalid": _("Chỉ nhận true hoặc false.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
 class UnitFilter(django_filters.FilterSet):
     group = IdFilter(field_name="group_id", label=_("Mã số (id) khối đơn vị"))
     kind = django_filters.ChoiceFilter(choices=Unit.Kind.choices, label=_("Loại đơn vị"))
-    code = django_filters.CharFilter(max_length=40, label=_("Mã đơn vị"))
+    code = django_filters.CharFilter(label=_("Mã đơn vị"))
     active_on = django_filters.DateFilter(
         method="filter_active_on", label=_("Chỉ các đơn vị còn hiệu lực vào ngày này (YYYY-MM-DD)")
     )
-    search = django_filters.CharFilter(
-        method="filter_search", max_length=100, label=_("Tìm theo tên, tên ngắn hoặc mã")
-    )
+    search = django_filters.CharFilter(method="filter_search", label=_("Tìm theo tên, tên ngắn hoặc mã"))
 
     class Meta:
         model = Unit
@@ -47,7 +69,7 @@ class UnitFilter(django_filters.FilterSet):
 
 class CounterFilter(django_filters.FilterSet):
     unit = IdFilter(field_name="unit_id", label=_("Mã số (id) đơn vị"))
-    is_active = django_filters.BooleanFilter(label=_("Đang hoạt động"))
+    is_active = BooleanFilter(label=_("Đang hoạt động"))
 
     class Meta:
         model = Counter
@@ -55,9 +77,9 @@ class CounterFilter(django_filters.FilterSet):
 
 
 class QuestionnaireFilter(django_filters.FilterSet):
-    family = django_filters.CharFilter(max_length=60, label=_("Họ phiếu"))
+    family = django_filters.CharFilter(label=_("Họ phiếu"))
     unit = IdFilter(field_name="unit_id", label=_("Mã số (id) đơn vị; phiếu chung toàn tỉnh không có đơn vị"))
-    is_active = django_filters.BooleanFilter(label=_("Đang dùng"))
+    is_active = BooleanFilter(label=_("Đang dùng"))
 
     class Meta:
         model = Questionnaire

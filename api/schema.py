@@ -10,6 +10,14 @@ from .serializers.common import ErrorSerializer
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _get_filter_parameters(self):
+        # An empty filter (`?unit=`, as an HTML form sends it) means "no filter": say so in the schema.
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            if parameter.get("in") == "query":
+                parameter["allowEmptyValue"] = True
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

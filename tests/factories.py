@@ -38,3 +38,24 @@ def make_user(*, role: str = User.Role.OFFICER, unit: Unit | None = None, passwo
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
     return User.objects.create_user(password=password, role=role, unit=unit, **fields)
+
+
+def make_questionnaire(*, items: int = 2, **fields):
+    """A questionnaire with `items` items (one per SIPAS element in turn)."""
+    from survey.models import Element, Questionnaire, QuestionnaireItem
+
+    n = next(_sequence)
+    fields.setdefault("family", f"phieu-{n}")
+    fields.setdefault("name", f"Phiếu khảo sát {n}")
+    fields.setdefault("is_active", True)
+    questionnaire = Questionnaire.objects.create(**fields)
+    elements = list(Element.values)
+    for position in range(items):
+        QuestionnaireItem.objects.create(
+            questionnaire=questionnaire,
+            code=f"C{position + 1}",
+            element=elements[position % len(elements)],
+            text=f"Câu hỏi {position + 1}",
+            position=position,
+        )
+    return questionnaire
