@@ -24,11 +24,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # A genuine bug: let Django answer 500 and log it.
-    response.data = error_body(exc)
+    response.data = error_body(exc, method=getattr(context.get("request"), "method", ""))
     return response
 
 
-def error_body(exc: exceptions.APIException) -> dict[str, Any]:
+def error_body(exc: exceptions.APIException, method: str = "") -> dict[str, Any]:
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(
             exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
@@ -39,7 +39,7 @@ def error_body(exc: exceptions.APIException) -> dict[str, Any]:
         else:
             detail = _("Dữ liệu gửi lên không hợp lệ. Xem chi tiết từng trường trong “errors”.")
         return {"detail": detail, "errors": errors}
-    return {"detail": _detail_for(exc), "errors": {}}
+    return {"detail": _detail_for(exc, method), "errors": {}}
 
 
 def _as_api_exception(exc: Exception) -> Exception:
@@ -55,7 +55,7 @@ def _as_api_exception(exc: Exception) -> Exception:
     return exc
 
 
-def _detail_for(exc: exceptions.APIException) -> str:
+def _detail_for(exc: exceptions.APIException, method: str) -> str:
     """The Vietnamese sentence for an error. A view's or a service's own message is kept; the framework's
     generic English ones are replaced."""
     is_default = str(exc.detail) == str(exc.default_detail)
@@ -68,7 +68,7 @@ def _detail_for(exc: exceptions.APIException) -> str:
             return _("Quá nhiều yêu cầu. Vui lòng thử lại sau.")
         return _("Quá nhiều yêu cầu. Vui lòng thử lại sau %(wait)d giây.") % {"wait": max(1, round(exc.wait))}
     if isinstance(exc, exceptions.MethodNotAllowed):
-        return _("Địa chỉ này không nhận phương thức %(method)s.") % {"method": _method_of(exc)}
+        return _("Địa chỉ này không nhận phương thức %(method)s.") % {"method": method}
     if isinstance(exc, exceptions.UnsupportedMediaType):
         return _("Kiểu dữ liệu gửi lên không được hỗ trợ; hãy gửi JSON (Content-Type: application/json).")
     if isinstance(exc, exceptions.NotAcceptable):
@@ -80,13 +80,6 @@ def _detail_for(exc: exceptions.APIException) -> str:
     if isinstance(exc, exceptions.NotFound) and is_default:
         return _("Không tìm thấy.")
     return str(exc.detail)
-
-
-def _method_of(exc: exceptions.MethodNotAllowed) -> str:
-    # DRF formats the method into its English message; the method is the word in quotes.
-    text = str(exc.detail)
-    start, end = text.find('"'), text.rfind('"')
-    return text[start + 1 : end] if 0 <= start < end else ""
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
