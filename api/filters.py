@@ -28,6 +28,11 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[^\x00]*$"})
+class TextFilter(django_filters.CharFilter):
+    """Free text. A NUL character is refused (400): the database cannot store or compare it."""
+
+
 class StrictBooleanField(forms.Field):
     default_error_messages = {"invalid": _("Chỉ nhận true hoặc false.")}
 
@@ -50,11 +55,11 @@ class BooleanFilter(django_filters.Filter):
 class UnitFilter(django_filters.FilterSet):
     group = IdFilter(field_name="group_id", label=_("Mã số (id) khối đơn vị"))
     kind = django_filters.ChoiceFilter(choices=Unit.Kind.choices, label=_("Loại đơn vị"))
-    code = django_filters.CharFilter(label=_("Mã đơn vị"))
+    code = TextFilter(label=_("Mã đơn vị"))
     active_on = django_filters.DateFilter(
         method="filter_active_on", label=_("Chỉ các đơn vị còn hiệu lực vào ngày này (YYYY-MM-DD)")
     )
-    search = django_filters.CharFilter(method="filter_search", label=_("Tìm theo tên, tên ngắn hoặc mã"))
+    search = TextFilter(method="filter_search", label=_("Tìm theo tên, tên ngắn hoặc mã"))
 
     class Meta:
         model = Unit
@@ -77,7 +82,7 @@ class CounterFilter(django_filters.FilterSet):
 
 
 class QuestionnaireFilter(django_filters.FilterSet):
-    family = django_filters.CharFilter(label=_("Họ phiếu"))
+    family = TextFilter(label=_("Họ phiếu"))
     unit = IdFilter(field_name="unit_id", label=_("Mã số (id) đơn vị; phiếu chung toàn tỉnh không có đơn vị"))
     is_active = BooleanFilter(label=_("Đang dùng"))
 
