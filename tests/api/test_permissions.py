@@ -49,9 +49,7 @@ ENDPOINTS = [
     Endpoint("unit", lambda w: reverse("api:unit-detail", args=[w.unit_b.pk]), PUBLIC),
     Endpoint("unit DELETE", lambda w: reverse("api:unit-detail", args=[w.unit_a.pk]), READ_ONLY, method="delete"),
     Endpoint("counters", lambda w: reverse("api:counter-list"), STAFF, unit_key="unit"),
-    Endpoint(
-        "counters of unit A", lambda w: reverse("api:counter-list") + f"?unit={w.unit_a.pk}", STAFF, "unit", True
-    ),
+    Endpoint("counters of A", lambda w: f"{reverse('api:counter-list')}?unit={w.unit_a.pk}", STAFF, "unit", True),
     Endpoint("counter A", lambda w: reverse("api:counter-detail", args=[w.counter_a.pk]), OWN_UNIT_A),
     Endpoint("counter B", lambda w: reverse("api:counter-detail", args=[w.counter_b.pk]), OWN_UNIT_B),
     Endpoint("counters POST", lambda w: reverse("api:counter-list"), STAFF_READ_ONLY, method="post"),
@@ -61,7 +59,7 @@ ENDPOINTS = [
         STAFF_READ_ONLY,
         method="patch",
         data=lambda w: {"name": "Quầy đổi tên"},
-    ),  # fmt: skip
+    ),
     Endpoint("questionnaires", lambda w: reverse("api:questionnaire-list"), PUBLIC),
     Endpoint("questionnaire", lambda w: reverse("api:questionnaire-detail", args=[w.questionnaire_b.pk]), PUBLIC),
     Endpoint("auth token GET", lambda w: reverse("api:auth-token"), expect(405)),
