@@ -185,22 +185,56 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# The REST API (api/). Every rate is "<requests>/<second|minute|hour|day>" and can be set from the environment as
+# DJANGO_API_THROTTLE_<SCOPE> (e.g. DJANGO_API_THROTTLE_ANON=60/minute). Throttle counters live in the default
+# cache, which is Redis in production, so every web server shares them.
+API_THROTTLE_DEFAULTS = {
+    "anon": "120/minute",
+    "user": "2000/minute",
+    "auth-token": "10/minute",
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Tokens for integrators, first so that an anonymous caller gets 401 with `WWW-Authenticate: Token`;
+        # the session for the browser (CSRF enforced on writes).
         "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AnonThrottle", "api.throttles.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        scope: os.environ.get("DJANGO_API_THROTTLE_" + scope.upper().replace("-", "_"), rate)
+        for scope, rate in API_THROTTLE_DEFAULTS.items()
+    },
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    # JSON only: people explore the API in the Swagger UI at /api/docs/; DRF's browsable API relies on inline
+    # scripts that the site's Content-Security-Policy forbids.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hài lòng API",
-    "DESCRIPTION": "Citizen satisfaction survey and feedback platform.",
+    "DESCRIPTION": (
+        "REST API of the citizen satisfaction survey and feedback platform. Authenticate with a token "
+        "(`Authorization: Token <key>`, obtained from `/api/v1/auth/token/`) or, in a browser, with the staff "
+        'session. Errors always have the shape `{"detail": ..., "errors": {field: [...]}}`; messages are in '
+        "Vietnamese unless the request sends `Accept-Language: en`. See docs/api.md."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

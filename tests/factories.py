@@ -43,14 +43,25 @@ def make_user(*, role: str = User.Role.OFFICER, unit: Unit | None = None, passwo
 # --- Ratings and PAKN cases -------------------------------------------------------------------------------------
 
 
-def make_questionnaire(**fields):
-    from survey.models import Questionnaire
+def make_questionnaire(*, items: int = 2, **fields):
+    """A questionnaire with `items` items (one per SIPAS element in turn)."""
+    from survey.models import Element, Questionnaire, QuestionnaireItem
 
     n = next(_sequence)
     fields.setdefault("family", f"phieu-{n}")
-    fields.setdefault("name", f"Phiếu {n}")
+    fields.setdefault("name", f"Phiếu khảo sát {n}")
     fields.setdefault("is_active", True)
-    return Questionnaire.objects.create(**fields)
+    questionnaire = Questionnaire.objects.create(**fields)
+    elements = list(Element.values)
+    for position in range(items):
+        QuestionnaireItem.objects.create(
+            questionnaire=questionnaire,
+            code=f"C{position + 1}",
+            element=elements[position % len(elements)],
+            text=f"Câu hỏi {position + 1}",
+            position=position,
+        )
+    return questionnaire
 
 
 def make_rating(*, counter: Counter | None = None, questionnaire=None, **fields):

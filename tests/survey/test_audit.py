@@ -168,7 +168,7 @@ def test_a_password_reset_by_an_administrator_is_recorded_without_the_password(a
 
 def test_inline_rows_are_recorded_in_the_questionnaire_entry(admin_client, world):
     questionnaire = Questionnaire.objects.create(family="sipas", name="Phiếu")
-    item = QuestionnaireItem.objects.create(questionnaire=questionnaire, code="A1", element="access", text="Cũ")
+    QuestionnaireItem.objects.create(questionnaire=questionnaire, code="A1", element="access", text="Cũ")
     page = admin_client.get(_url(Questionnaire, "change", questionnaire.pk))
     data = _form_data(page, **{"items-0-text": "Mới"})
     response = admin_client.post(_url(Questionnaire, "change", questionnaire.pk), data)

@@ -1,0 +1,91 @@
+"""Filters of the API lists (django-filter). Invalid values answer 400 with the field named in `errors`.
+
+Foreign keys are filtered by id with a bounded integer field: an unknown id gives an empty list (not an error), and
+an id too large for the database is refused before any query. Booleans accept only true/false (or 1/0): anything
+else is an error rather than silently ignored.
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from survey.models import Counter, Questionnaire, Unit
+
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^[^\x00]*$"})
+class TextFilter(django_filters.CharFilter):
+    """Free text. A NUL character is refused (400): the database cannot store or compare it."""
+
+
+class StrictBooleanField(forms.Field):
+    default_error_messages = {"invalid": _("Chỉ nhận true hoặc false.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+class UnitFilter(django_filters.FilterSet):
+    group = IdFilter(field_name="group_id", label=_("Mã số (id) khối đơn vị"))
+    kind = django_filters.ChoiceFilter(choices=Unit.Kind.choices, label=_("Loại đơn vị"))
+    code = TextFilter(label=_("Mã đơn vị"))
+    active_on = django_filters.DateFilter(
+        method="filter_active_on", label=_("Chỉ các đơn vị còn hiệu lực vào ngày này (YYYY-MM-DD)")
+    )
+    search = TextFilter(method="filter_search", label=_("Tìm theo tên, tên ngắn hoặc mã"))
+
+    class Meta:
+        model = Unit
+        fields = ["group", "kind", "code", "active_on", "search"]
+
+    def filter_active_on(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.active_on(value)
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value) | Q(code__icontains=value))
+
+
+class CounterFilter(django_filters.FilterSet):
+    unit = IdFilter(field_name="unit_id", label=_("Mã số (id) đơn vị"))
+    is_active = BooleanFilter(label=_("Đang hoạt động"))
+
+    class Meta:
+        model = Counter
+        fields = ["unit", "is_active"]
+
+
+class QuestionnaireFilter(django_filters.FilterSet):
+    family = TextFilter(label=_("Họ phiếu"))
+    unit = IdFilter(field_name="unit_id", label=_("Mã số (id) đơn vị; phiếu chung toàn tỉnh không có đơn vị"))
+    is_active = BooleanFilter(label=_("Đang dùng"))
+
+    class Meta:
+        model = Questionnaire
+        fields = ["family", "unit", "is_active"]

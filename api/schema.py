@@ -1,0 +1,47 @@
+"""The OpenAPI generator of the API: drf-spectacular's, plus the error answers every operation can give, all in
+the one shape of api/errors.py, so that integrators (and schemathesis) see them documented."""
+
+from drf_spectacular import openapi
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.permissions import AllowAny
+
+from .serializers.common import ErrorSerializer
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _get_filter_parameters(self):
+        # An empty filter (`?unit=`, as an HTML form sends it) means "no filter": say so in the schema.
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            if parameter.get("in") == "query":
+                parameter["allowEmptyValue"] = True
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, description in self._error_answers():
+            if code not in responses:
+                response = OpenApiResponse(ErrorSerializer, description=description)
+                responses[code] = self._get_response_for_code(response, code, direction=direction)
+        return responses
+
+    def _error_answers(self) -> list[tuple[str, str]]:
+        answers = [("400", "Invalid input: `errors` names each field at fault.")]
+        if self.view.get_authenticators():
+            answers.append(("401", "Missing or invalid credentials."))
+        if any(not isinstance(permission, AllowAny) for permission in self.view.get_permissions()):
+            answers.append(("403", "The account may not do this."))
+        answers.append(("404", "No such object (or not one the caller may see), or no such page of a list."))
+        if self.method in ("POST", "PUT", "PATCH"):
+            answers.append(("415", "The body is not JSON (or a form where the operation accepts one)."))
+        answers.append(("429", "Too many requests: wait for the number of seconds in `Retry-After`."))
+        return answers
+
+
+class ProjectSessionScheme(SessionScheme):
+    """Documents api.authentication.SessionAuthentication as the session cookie scheme it is."""
+
+    target_class = "api.authentication.SessionAuthentication"

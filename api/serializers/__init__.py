@@ -1,0 +1,1 @@
+"""Serializers of the API, one module per domain app (survey now; feedback and indices as they land)."""

@@ -1,0 +1,23 @@
+"""Version 1 of the API, mounted at /api/v1/ (the schema and the docs are at /api/schema/ and /api/docs/).
+
+To add a domain: a viewset in api/views/<domain>.py, registered here; then one line in the permission matrix
+(tests/api/test_permissions.py) and it is covered by the schema test automatically.
+"""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import auth, survey
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("unit-groups", survey.UnitGroupViewSet, basename="unit-group")
+router.register("units", survey.UnitViewSet, basename="unit")
+router.register("counters", survey.CounterViewSet, basename="counter")
+router.register("questionnaires", survey.QuestionnaireViewSet, basename="questionnaire")
+
+urlpatterns = [
+    path("auth/token/", auth.ObtainTokenView.as_view(), name="auth-token"),
+    *router.urls,
+]

@@ -1,0 +1,118 @@
+"""The permission matrix: every endpoint x every role, with the exact status, and no other unit's rows in a list.
+
+Adding an endpoint is one line in ENDPOINTS: a name, a function from the world to the URL, the expected status
+per role (a preset below or a dict), and for a list of unit-owned rows the key that holds each row's unit id
+(`unit_key`), which turns on the leak check; `filtered=True` when the URL narrows the list, so that not every
+visible unit is expected in it. Writes give `method` and `data` (a function of the world).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from tests.api.conftest import ROLES, VISIBLE_UNITS
+
+
+def expect(default: int, **overrides: int) -> dict[str, int]:
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+PUBLIC = expect(200)
+STAFF = expect(200, anonymous=401)
+READ_ONLY = expect(405)  # Public read-only collections refuse writes from everyone.
+STAFF_READ_ONLY = expect(405, anonymous=401)
+OWN_UNIT_A = expect(200, anonymous=401, officer_b=404)  # A unit A object: unit B answers 404 (not disclosed).
+OWN_UNIT_B = expect(200, anonymous=401, officer_a=404, lead_a=404)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    url: Callable
+    statuses: dict[str, int]
+    unit_key: str | None = None
+    filtered: bool = False
+    method: str = "get"
+    data: Callable | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+ENDPOINTS = [
+    Endpoint("unit-groups", lambda w: reverse("api:unit-group-list"), PUBLIC),
+    Endpoint("unit-group", lambda w: reverse("api:unit-group-detail", args=[w.group.pk]), PUBLIC),
+    Endpoint("unit-groups POST", lambda w: reverse("api:unit-group-list"), READ_ONLY, method="post"),
+    Endpoint("units", lambda w: reverse("api:unit-list"), PUBLIC),
+    Endpoint("unit", lambda w: reverse("api:unit-detail", args=[w.unit_b.pk]), PUBLIC),
+    Endpoint("unit DELETE", lambda w: reverse("api:unit-detail", args=[w.unit_a.pk]), READ_ONLY, method="delete"),
+    Endpoint("counters", lambda w: reverse("api:counter-list"), STAFF, unit_key="unit"),
+    Endpoint("counters of A", lambda w: f"{reverse('api:counter-list')}?unit={w.unit_a.pk}", STAFF, "unit", True),
+    Endpoint("counter A", lambda w: reverse("api:counter-detail", args=[w.counter_a.pk]), OWN_UNIT_A),
+    Endpoint("counter B", lambda w: reverse("api:counter-detail", args=[w.counter_b.pk]), OWN_UNIT_B),
+    Endpoint("counters POST", lambda w: reverse("api:counter-list"), STAFF_READ_ONLY, method="post"),
+    Endpoint(
+        "counter A PATCH",
+        lambda w: reverse("api:counter-detail", args=[w.counter_a.pk]),
+        STAFF_READ_ONLY,
+        method="patch",
+        data=lambda w: {"name": "Quầy đổi tên"},
+    ),
+    Endpoint("questionnaires", lambda w: reverse("api:questionnaire-list"), PUBLIC),
+    Endpoint("questionnaire", lambda w: reverse("api:questionnaire-detail", args=[w.questionnaire_b.pk]), PUBLIC),
+    Endpoint("auth token GET", lambda w: reverse("api:auth-token"), expect(405)),
+]
+
+
+@pytest.fixture
+def matrix_world(world):
+    """The named world plus a questionnaire per unit and a second counter per unit, so lists have rows of both."""
+    from tests import factories
+
+    world.questionnaire_a = factories.make_questionnaire(unit=world.unit_a)
+    world.questionnaire_b = factories.make_questionnaire(unit=world.unit_b)
+    factories.make_counter(unit=world.unit_a)
+    factories.make_counter(unit=world.unit_b)
+    return world
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_permission_matrix(endpoint, role, matrix_world, api_as):
+    # given
+    client = api_as(role)
+    url = endpoint.url(matrix_world)
+    data = endpoint.data(matrix_world) if endpoint.data else None
+
+    # when
+    response = getattr(client, endpoint.method)(url, data, format="json")
+
+    # then
+    assert response.status_code == endpoint.statuses[role], (role, endpoint.name, response.content[:300])
+    body = response.json() if response.content else None
+    if response.status_code >= 400:
+        assert set(body) == {"detail", "errors"} and body["detail"]
+    if endpoint.unit_key and response.status_code == 200:
+        seen = {row[endpoint.unit_key] for row in body["results"]}
+        visible = VISIBLE_UNITS[role]
+        every_unit = {matrix_world.unit_a.pk, matrix_world.unit_b.pk}
+        allowed = every_unit if visible == "all" else {getattr(matrix_world, name).pk for name in visible}
+        assert seen <= allowed or visible == "all", f"{role} sees another unit's rows in {endpoint}: {seen - allowed}"
+        if not endpoint.filtered:
+            # Not vacuous: each role sees all it may see (the world has rows in both units).
+            assert seen >= allowed, f"{role} misses rows of {allowed - seen} in {endpoint}"
+
+
+def test_every_api_route_is_in_the_matrix():
+    """A new endpoint cannot be forgotten: every named route of the API appears in the matrix."""
+    from api.urls import urlpatterns
+
+    names = {pattern.name for pattern in urlpatterns}
+    covered = set()
+    for endpoint in ENDPOINTS:
+        source = endpoint.url.__code__.co_consts
+        covered.update(const.removeprefix("api:") for const in source if isinstance(const, str))
+    assert names <= covered, f"missing from the permission matrix: {sorted(names - covered)}"
