@@ -132,7 +132,7 @@ def read_table(content: bytes, file_name: str) -> list[list[str]]:
         raise ValueError(_("Tệp CSV phải được lưu với mã hóa UTF-8.")) from error
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _number(raw: str) -> Decimal:
@@ -211,7 +211,9 @@ def _validate(rows: list[list[str]], year: int) -> tuple[list[_ParsedRow], list[
         elif code in seen:
             errors.append(
                 CellError(
-                    row_number, COL_UNIT, _("Đơn vị “%(code)s” đã có ở dòng %(row)s.") % {"code": code, "row": seen[code]}
+                    row_number,
+                    COL_UNIT,
+                    _("Đơn vị “%(code)s” đã có ở dòng %(row)s.") % {"code": code, "row": seen[code]},
                 )
             )
         if code and code not in seen:
@@ -339,9 +341,7 @@ def build_template_xlsx(*, year: int) -> bytes:
     sheet.append(columns)
     maxima = {f.code + FIELD_MAX_SUFFIX: float(f.default_max) for f in CchcField.objects.filter(is_active=True)}
     for unit in Unit.objects.active_on(datetime.date(year, 12, 31)).select_related("group"):
-        sheet.append(
-            [unit.code, unit.name, None, 100.0] + [maxima.get(column) for column in columns[4:]]
-        )
+        sheet.append([unit.code, unit.name, None, 100.0] + [maxima.get(column) for column in columns[4:]])
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 50
     buffer = io.BytesIO()

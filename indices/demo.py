@@ -109,7 +109,10 @@ def load_cchc_demo(*, seed: int = 2016) -> dict[str, int]:
             written["cchc scores"] += created
             if not fields:
                 continue
-            wanted = {f.pk: (share, f.default_max) for f, share in zip(fields, split_over_fields(points, fields, rng))}
+            wanted = {
+                f.pk: (share, f.default_max)
+                for f, share in zip(fields, split_over_fields(points, fields, rng), strict=True)
+            }
             existing = {fs.field_id: (fs.points, fs.max_points) for fs in score.fields.all()}
             if existing != wanted:
                 score.fields.all().delete()

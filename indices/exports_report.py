@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .models import ReportExport
 from .reports import ProvinceReport, UnitRow, vn_number
 
 Progress = Callable[[int], None]
@@ -307,11 +308,23 @@ def _trend_chart(report: ProvinceReport, font: str, width: float):
     y = 185
     for index, (label, _points) in enumerate(series):
         drawing.add(
-            String(plot.x + plot.width + 15, y, "— " + label, fontName=font, fontSize=7,
-                   fillColor=colors.HexColor(palette[index % len(palette)]))
+            String(
+                plot.x + plot.width + 15,
+                y,
+                "— " + label,
+                fontName=font,
+                fontSize=7,
+                fillColor=colors.HexColor(palette[index % len(palette)]),
+            )
         )
         y -= 12
     return drawing
+
+
+def _pdf_value(value) -> str | int:
+    if isinstance(value, float):
+        return vn_number(value)
+    return "" if value is None else value
 
 
 def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> bytes:
@@ -331,7 +344,7 @@ def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> byte
         rightMargin=12 * mm,
         topMargin=12 * mm,
         bottomMargin=12 * mm,
-        title=_("Báo cáo chỉ số CCHC và sự hài lòng – %(period)s") % {"period": report.period_label},
+        title=_("Báo cáo chỉ số CCHC và sự hài lòng của người dân – %(period)s") % {"period": report.period_label},
     )
     width = page[0] - 24 * mm
     title = ParagraphStyle("title", fontName=bold, fontSize=15, leading=19, spaceAfter=6)
@@ -351,7 +364,9 @@ def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> byte
     )
 
     story = [
-        Paragraph(_("Báo cáo chỉ số CCHC và sự hài lòng của người dân – %(period)s") % {"period": report.period_label}, title),
+        Paragraph(
+            _("Báo cáo chỉ số CCHC và sự hài lòng của người dân – %(period)s") % {"period": report.period_label}, title
+        ),
         Paragraph(_("Nhận xét chung"), heading),
         *[Paragraph(p, body) for p in report.narrative],
         Paragraph(_("Sự hài lòng của người dân"), heading),
@@ -360,7 +375,11 @@ def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> byte
     ]
     header = [Paragraph(c, cell) for c in summary_columns(report)]
     rows = [
-        [Paragraph(str(row[0]), cell), row[1], *[vn_number(v) if isinstance(v, float) else ("" if v is None else v) for v in row[2:]]]
+        [
+            Paragraph(str(row[0]), cell),
+            row[1],
+            *[_pdf_value(v) for v in row[2:]],
+        ]
         for row in summary_rows(report)
     ]
     summary = Table([header, *rows], colWidths=[70 * mm] + [(width - 70 * mm) / (len(header) - 1)] * (len(header) - 1))
@@ -410,13 +429,30 @@ def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> byte
                     vn_number(row.satisfaction_change, sign=True),
                 ]
             )
-        data.append([Paragraph(_("Trung bình khối"), cell), vn_number(group.cchc_average), "", "",
-                     vn_number(group.satisfaction_average), "", "", "", vn_number(group.composite_average), "",
-                     vn_number(group.cchc_change, sign=True), ""])
+        data.append(
+            [
+                Paragraph(_("Trung bình khối"), cell),
+                vn_number(group.cchc_average),
+                "",
+                "",
+                vn_number(group.satisfaction_average),
+                "",
+                "",
+                "",
+                vn_number(group.composite_average),
+                "",
+                vn_number(group.cchc_change, sign=True),
+                "",
+            ]
+        )
         counts = ", ".join(f"{band.label}: {count}" for band, count in group.band_counts)
         table = Table(data, colWidths=[70 * mm] + [(width - 70 * mm) / 11] * 11, repeatRows=1)
         table.setStyle(table_style)
-        story += [table, Spacer(1, 2 * mm), Paragraph(_("Số đơn vị theo xếp loại: %(counts)s") % {"counts": counts}, body)]
+        story += [
+            table,
+            Spacer(1, 2 * mm),
+            Paragraph(_("Số đơn vị theo xếp loại: %(counts)s") % {"counts": counts}, body),
+        ]
         progress(50 + 40 * position // max(len(report.groups), 1))
 
     def footer(canvas, document):
@@ -441,11 +477,10 @@ CONTENT_TYPES = {
 # --- Background generation (services used by the views and the Celery task) -------------------------------
 
 
-def request_report_export(*, by, year: int, quarter: int | None, file_format: str) -> "ReportExport":
+def request_report_export(*, by, year: int, quarter: int | None, file_format: str) -> ReportExport:
     """Record an export request and enqueue its generation once the request's transaction commits."""
     from django.db import transaction
 
-    from .models import ReportExport
     from .tasks import generate_report_export_task
 
     if file_format not in BUILDERS:
@@ -455,13 +490,12 @@ def request_report_export(*, by, year: int, quarter: int | None, file_format: st
     return export
 
 
-def generate_report_export(*, export_id: int) -> "ReportExport":
+def generate_report_export(*, export_id: int) -> ReportExport:
     """Build the file of a pending export, recording progress as it goes; a failure is recorded, not raised."""
     from django.core.files.base import ContentFile
     from django.db import transaction
     from django.utils import timezone
 
-    from .models import ReportExport
     from .reports import build_province_report
 
     with transaction.atomic():

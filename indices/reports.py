@@ -399,7 +399,7 @@ def _round(value: float | None) -> float | None:
 
 
 def _lower_first(text: str) -> str:
-    """"Cơ quan chuyên môn" -> "cơ quan chuyên môn", but acronyms such as "UBND" stay as they are."""
+    """ "Cơ quan chuyên môn" -> "cơ quan chuyên môn", but acronyms such as "UBND" stay as they are."""
     if len(text) > 1 and text[1].islower():
         return text[0].lower() + text[1:]
     return text
@@ -420,7 +420,11 @@ def _narrative(report: ProvinceReport) -> list[str]:
         ]
         parts.append(
             _("khối %(group)s đạt %(value)s%% (%(bands)s)")
-            % {"group": _lower_first(group.name), "value": vn_number(group.cchc_average, trim=True), "bands": ", ".join(counts)}
+            % {
+                "group": _lower_first(group.name),
+                "value": vn_number(group.cchc_average, trim=True),
+                "bands": ", ".join(counts),
+            }
         )
     sentence = _("Chỉ số CCHC trung bình của toàn tỉnh đạt %(value)s%%; %(groups)s.") % {
         "value": vn_number(report.province_cchc, trim=True),
@@ -495,7 +499,11 @@ def _findings(report: ProvinceReport) -> list[str]:
                 % {
                     "units": "; ".join(
                         _("%(unit)s (CCHC %(cchc)s%%, hài lòng %(sat)s%%)")
-                        % {"unit": r.name, "cchc": vn_number(r.cchc, trim=True), "sat": vn_number(r.satisfaction, trim=True)}
+                        % {
+                            "unit": r.name,
+                            "cchc": vn_number(r.cchc, trim=True),
+                            "sat": vn_number(r.satisfaction, trim=True),
+                        }
                         for r in far
                     )
                 }
