@@ -113,7 +113,11 @@ def summary_columns(report: ProvinceReport) -> list[str]:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    title = "".join(c for c in name if c not in "[]:*?/\\")[:31].strip() or "Sheet"
+    title = "".join(c for c in name if c not in "[]:*?/\\").strip()
+    if len(title) > 31:
+        # Excel limits sheet names to 31 characters: cut at a word boundary.
+        title = title[:32].rsplit(" ", 1)[0].rstrip(" ,") if " " in title[:32] else title[:31]
+    title = title or "Sheet"
     base, n = title, 2
     while title in used:
         suffix = f" ({n})"

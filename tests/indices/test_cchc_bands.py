@@ -45,8 +45,9 @@ def test_optional_excellent_band():
 
 @pytest.mark.django_db
 def test_schemes_are_versioned_by_year_with_the_design_defaults_before_any():
-    ReportScheme.objects.create(valid_from_year=2020, good_min=85, fair_min=72, average_min=55, cchc_weight=0.6,
-                                satisfaction_weight=0.4)
+    ReportScheme.objects.create(
+        valid_from_year=2020, good_min=85, fair_min=72, average_min=55, cchc_weight=0.6, satisfaction_weight=0.4
+    )
     ReportScheme.objects.create(valid_from_year=2023, good_min=82)
 
     default = scheme_for_year(2019)
