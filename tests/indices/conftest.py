@@ -1,12 +1,14 @@
 """Fixtures of the reporting tests: the demo world with its CCHC scores."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", password="demo-pass-2026", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", password="demo-pass-2026", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -18,3 +20,9 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Generated exports go to a temporary MEDIA_ROOT, not into the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
