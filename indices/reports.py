@@ -12,9 +12,10 @@ a unit without a figure of its own in a past period takes the mean of its predec
 """
 
 import datetime
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from statistics import mean
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -210,12 +211,22 @@ class _History:
             for pred in self.predecessors.get(unit_id, [])
             if pred not in _seen and (value := self.get(pred, key, _seen | {unit_id})) is not None
         ]
-        return mean(found) if found else None
+        return _mean(found)
 
 
 def _mean(values) -> float | None:
     present = [v for v in values if v is not None]
-    return mean(present) if present else None
+    return math.fsum(present) / len(present) if present else None
+
+
+class _Snapshot(NamedTuple):
+    entity_id: int
+    period_start: datetime.date
+    value: float | None
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    adequate: bool
 
 
 def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceReport:
@@ -242,25 +253,28 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
     cchc = _History(cchc_values, predecessors)
 
     # Satisfaction: the yearly figures for the trend and the previous year, the quarter's when asked for.
+    # The range on period_start (not __year) lets the (level, period_kind, period_start, index) index serve it.
+    fields = ("entity_id", "period_start", "value", "n", "ci_low", "ci_high", "adequate")
     yearly = IndexSnapshot.objects.filter(
         level=IndexSnapshot.Level.UNIT,
         period_kind=IndexSnapshot.PeriodKind.YEAR,
-        period_start__year__gte=first_year - 1,
-        period_start__year__lte=year,
+        period_start__gte=datetime.date(first_year - 1, 1, 1),
+        period_start__lte=datetime.date(year, 1, 1),
         index="sipas",
     )
     sat_values: dict[tuple[int, object], float] = {}
-    current: dict[int, IndexSnapshot] = {}
-    for snap in yearly.only("entity_id", "period_start", "value", "n", "ci_low", "ci_high", "adequate"):
+    current: dict[int, _Snapshot] = {}
+    for snap in map(_Snapshot._make, yearly.values_list(*fields)):
         if snap.adequate and snap.value is not None:
             sat_values[(snap.entity_id, snap.period_start.year)] = snap.value
         if not quarter and snap.period_start == start:
             current[snap.entity_id] = snap
     if quarter:
         previous_start = start.replace(year=year - 1)
-        for snap in IndexSnapshot.objects.filter(
+        quarterly = IndexSnapshot.objects.filter(
             level=IndexSnapshot.Level.UNIT, period_kind=kind, period_start__in=[start, previous_start], index="sipas"
-        ):
+        )
+        for snap in map(_Snapshot._make, quarterly.values_list(*fields)):
             if snap.period_start == start:
                 current[snap.entity_id] = snap
             elif snap.adequate and snap.value is not None:
@@ -372,9 +386,9 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
 
     weakest = None
     if element_values:
-        code, values = min(element_values.items(), key=lambda item: mean(item[1]))
+        code, values = min(element_values.items(), key=lambda item: _mean(item[1]))
         label = dict(Element.choices).get(code, code)
-        weakest = (str(label), mean(values))
+        weakest = (str(label), _mean(values))
 
     report = ProvinceReport(
         year=year,
