@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -116,18 +117,7 @@ def cchc_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @province_staff_required
 def cchc_edit(request: HttpRequest) -> HttpResponse:
-    initial = {}
-    if request.method == "GET" and request.GET.get("unit") and request.GET.get("year"):
-        score = (
-            CchcScore.objects.filter(unit__code=request.GET["unit"], year=request.GET["year"]).first()
-            if (request.GET["year"].isdigit())
-            else None
-        )
-        if score:
-            initial = {"unit": score.unit, "year": score.year, "points": score.points, "max_points": score.max_points}
-            for field_score in score.fields.select_related("field"):
-                initial[f"f_{field_score.field.code}"] = field_score.points
-                initial[f"m_{field_score.field.code}"] = field_score.max_points
+    initial = _score_initial(request.GET.get("unit", ""), request.GET.get("year", ""))
     form = CchcScoreForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
@@ -143,15 +133,23 @@ def cchc_edit(request: HttpRequest) -> HttpResponse:
                 request,
                 _("Đã lưu điểm CCHC của %(unit)s năm %(year)s.") % {"unit": data["unit"], "year": data["year"]},
             )
-            return redirect(f"{_url('reports:cchc-list')}?year={data['year']}")
+            return redirect(f"{reverse('reports:cchc-list')}?year={data['year']}")
         return render(request, "indices/cchc_form.html", {"form": form}, status=400)
     return render(request, "indices/cchc_form.html", {"form": form})
 
 
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)
+def _score_initial(unit_code: str, year: str) -> dict:
+    """The form's initial values for editing an existing score (`?unit=<code>&year=<year>`)."""
+    if not (unit_code and year.isdigit()):
+        return {}
+    score = CchcScore.objects.filter(unit__code=unit_code, year=int(year)).first()
+    if score is None:
+        return {}
+    initial = {"unit": score.unit, "year": score.year, "points": score.points, "max_points": score.max_points}
+    for field_score in score.fields.select_related("field"):
+        initial[f"f_{field_score.field.code}"] = field_score.points
+        initial[f"m_{field_score.field.code}"] = field_score.max_points
+    return initial
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,7 +172,7 @@ def cchc_import(request: HttpRequest) -> HttpResponse:
                 status=400,
             )
         messages.success(request, _("Đã nhập %(rows)s điểm CCHC năm %(year)s.") % {"rows": log.rows, "year": log.year})
-        return redirect(f"{_url('reports:cchc-list')}?year={log.year}")
+        return redirect(f"{reverse('reports:cchc-list')}?year={log.year}")
     return render(request, "indices/cchc_import.html", {"form": form})
 
 
