@@ -347,3 +347,12 @@ def build_template_xlsx(*, year: int) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@transaction.atomic
+def save_report_scheme(*, valid_from_year: int, **values) -> ReportScheme:
+    """Create the scheme valid from `valid_from_year`, or replace the one that exists for that year."""
+    scheme, _created = ReportScheme.objects.select_for_update().update_or_create(
+        valid_from_year=valid_from_year, defaults=values
+    )
+    return scheme

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from survey.models import Unit
 
-from .models import CchcField, ReportExport
+from .models import CchcField, ReportExport, ReportScheme
 
 QUARTER_CHOICES = [("", _("Cả năm")), ("1", _("Quý 1")), ("2", _("Quý 2")), ("3", _("Quý 3")), ("4", _("Quý 4"))]
 
@@ -123,4 +123,59 @@ class CchcScoreForm(forms.Form):
             if field_points > field_max:
                 self.add_error(f"f_{cchc_field.code}", _("Điểm đạt lớn hơn điểm tối đa."))
             data["field_scores"][cchc_field] = (field_points, field_max)
+        return data
+
+
+class ReportSchemeForm(forms.ModelForm):
+    """Bands, weights and target valid from a year; saving a year that has a scheme replaces it."""
+
+    class Meta:
+        model = ReportScheme
+        fields = [
+            "valid_from_year",
+            "excellent_min",
+            "good_min",
+            "fair_min",
+            "average_min",
+            "cchc_weight",
+            "satisfaction_weight",
+            "satisfaction_target",
+            "note",
+        ]
+        error_messages = {
+            "valid_from_year": {"invalid": _("Năm phải là một số."), "required": _("Hãy nhập năm.")},
+            **{
+                name: {"invalid": _("Hãy nhập một số."), "required": _("Hãy nhập giá trị.")}
+                for name in (
+                    "excellent_min",
+                    "good_min",
+                    "fair_min",
+                    "average_min",
+                    "cchc_weight",
+                    "satisfaction_weight",
+                    "satisfaction_target",
+                )
+            },
+        }
+
+    def validate_unique(self) -> None:
+        """A year that already has a scheme is replaced by the service, not refused."""
+
+    def clean(self):
+        data = super().clean()
+        average, fair, good = data.get("average_min"), data.get("fair_min"), data.get("good_min")
+        excellent = data.get("excellent_min")
+        if None not in (average, fair, good) and not (0 <= average < fair < good <= 100):
+            self.add_error("fair_min", _("Các ngưỡng phải tăng dần: Trung bình < Khá < Tốt, trong khoảng 0–100."))
+        if excellent is not None and good is not None and not good < excellent <= 100:
+            self.add_error("excellent_min", _("Ngưỡng Xuất sắc phải lớn hơn ngưỡng Tốt và không quá 100."))
+        weights = (data.get("cchc_weight"), data.get("satisfaction_weight"))
+        if None not in weights and (min(weights) < 0 or sum(weights) != 1):
+            self.add_error("satisfaction_weight", _("Hai trọng số phải không âm và có tổng bằng 1."))
+        target = data.get("satisfaction_target")
+        if target is not None and not 0 < target <= 100:
+            self.add_error("satisfaction_target", _("Mục tiêu phải trong khoảng 0–100."))
+        year = data.get("valid_from_year")
+        if year is not None and not 2000 <= year <= 2100:
+            self.add_error("valid_from_year", _("Năm phải từ 2000 đến 2100."))
         return data

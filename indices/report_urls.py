@@ -11,6 +11,7 @@ urlpatterns = [
     path("xuat/", views.export_create, name="export-create"),
     path("xuat/<int:pk>/", views.export_show, name="export-show"),
     path("xuat/<int:pk>/tai-ve/", views.export_download, name="export-download"),
+    path("cau-hinh/", views.scheme_edit, name="scheme-edit"),
     path("cchc/", views.cchc_list, name="cchc-list"),
     path("cchc/nhap-diem/", views.cchc_edit, name="cchc-edit"),
     path("cchc/nhap-tep/", views.cchc_import, name="cchc-import"),

@@ -16,10 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .cchc import CchcImportRejected, build_template_xlsx, import_cchc_scores, save_cchc_score, scheme_for_year
+from .cchc import (
+    CchcImportRejected,
+    build_template_xlsx,
+    import_cchc_scores,
+    save_cchc_score,
+    save_report_scheme,
+    scheme_for_year,
+)
 from .exports_report import request_report_export
-from .models import CchcImport, CchcScore, ReportExport
-from .report_forms import CchcImportForm, CchcScoreForm, ExportForm, ReportFilterForm
+from .models import CchcImport, CchcScore, ReportExport, ReportScheme
+from .report_forms import CchcImportForm, CchcScoreForm, ExportForm, ReportFilterForm, ReportSchemeForm
 from .reports import build_province_report
 
 
@@ -188,3 +195,21 @@ def cchc_template(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="mau-diem-cchc-{year}.xlsx"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@province_staff_required
+def scheme_edit(request: HttpRequest) -> HttpResponse:
+    """The schemes in force by year, and a form to add one (or replace a year's, with `?year=`)."""
+    year = request.GET.get("year", "")
+    existing = ReportScheme.objects.filter(valid_from_year=int(year)).first() if year.isdigit() else None
+    form = ReportSchemeForm(request.POST or None, instance=existing or ReportScheme(valid_from_year=_default_year()))
+    if request.method == "POST":
+        if not form.is_valid():
+            context = {"form": form, "schemes": ReportScheme.objects.all()}
+            return render(request, "indices/report_scheme.html", context, status=400)
+        values = {name: value for name, value in form.cleaned_data.items() if name != "valid_from_year"}
+        scheme = save_report_scheme(valid_from_year=form.cleaned_data["valid_from_year"], **values)
+        messages.success(request, _("Đã lưu cấu hình áp dụng từ năm %(year)s.") % {"year": scheme.valid_from_year})
+        return redirect("reports:scheme-edit")
+    return render(request, "indices/report_scheme.html", {"form": form, "schemes": ReportScheme.objects.all()})

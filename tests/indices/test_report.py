@@ -201,6 +201,7 @@ URLS = [
     ("reports:cchc-edit", {}),
     ("reports:cchc-import", {}),
     ("reports:cchc-template", {}),
+    ("reports:scheme-edit", {}),
 ]
 
 
