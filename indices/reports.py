@@ -172,6 +172,8 @@ class ProvinceReport:
                 "title": _("Chỉ số CCHC và mức hài lòng"),
                 "x": _("Chỉ số CCHC (%)"),
                 "y": _("Mức hài lòng (%)"),
+                "near_label": _("Đơn vị"),
+                "far_label": _("Chênh lệch từ %(points)s điểm trở lên") % {"points": int(DISCREPANCY_POINTS)},
                 "points": [
                     {
                         "x": round(r.cchc, 2),

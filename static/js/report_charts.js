@@ -31,8 +31,8 @@
     type: "scatter",
     data: {
       datasets: [
-        { label: data.scatter.title, data: near, backgroundColor: "#0b5cad" },
-        { label: "≥ 15", data: far, backgroundColor: "#b3261e", pointRadius: 6 },
+        { label: data.scatter.near_label, data: near, backgroundColor: "#0b5cad" },
+        { label: data.scatter.far_label, data: far, backgroundColor: "#b3261e", pointRadius: 6 },
         { type: "line", label: "y = x", data: [{ x: 0, y: 0 }, { x: 100, y: 100 }], borderColor: "#9aa5b1",
           pointRadius: 0, borderDash: [4, 4] }
       ]
