@@ -414,6 +414,12 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+def _group_phrase(name: str) -> str:
+    """How the seed names a group inside a sentence: "Cơ quan chuyên môn thuộc UBND tỉnh" -> "cơ quan chuyên
+    môn thuộc UBND tỉnh", "UBND huyện, thị xã, thành phố" -> "huyện, thị xã, thành phố" (after "khối các")."""
+    return _lower_first(name.removeprefix("UBND "))
+
+
 def _lower_first(text: str) -> str:
     """ "Cơ quan chuyên môn" -> "cơ quan chuyên môn", but acronyms such as "UBND" stay as they are."""
     if len(text) > 1 and text[1].islower():
@@ -435,9 +441,9 @@ def _narrative(report: ProvinceReport) -> list[str]:
             if count
         ]
         parts.append(
-            _("khối %(group)s đạt %(value)s%% (%(bands)s)")
+            _("khối các %(group)s đạt %(value)s%% (%(bands)s)")
             % {
-                "group": _lower_first(group.name),
+                "group": _group_phrase(group.name),
                 "value": vn_number(group.cchc_average, trim=True),
                 "bands": ", ".join(counts),
             }

@@ -14,10 +14,10 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 SEED_NARRATIVE = (
-    "Chỉ số CCHC trung bình của toàn tỉnh đạt 75,3%; khối cơ quan Trung ương đóng trên địa bàn tỉnh đạt 87,46% "
-    "(4 đơn vị xếp loại tốt, 1 đơn vị xếp loại khá); khối cơ quan chuyên môn thuộc UBND tỉnh đạt 73,93% "
-    "(3 đơn vị xếp loại tốt, 14 đơn vị xếp loại khá, 4 đơn vị xếp loại trung bình); khối UBND huyện, thị xã, "
-    "thành phố đạt 64,51% (5 đơn vị xếp loại khá, 6 đơn vị xếp loại trung bình)."
+    "Chỉ số CCHC trung bình của toàn tỉnh đạt 75,3%; khối các cơ quan Trung ương đóng trên địa bàn tỉnh đạt "
+    "87,46% (4 đơn vị xếp loại tốt, 1 đơn vị xếp loại khá); khối các cơ quan chuyên môn thuộc UBND tỉnh đạt "
+    "73,93% (3 đơn vị xếp loại tốt, 14 đơn vị xếp loại khá, 4 đơn vị xếp loại trung bình); khối các huyện, thị "
+    "xã, thành phố đạt 64,51% (5 đơn vị xếp loại khá, 6 đơn vị xếp loại trung bình)."
 )
 
 
