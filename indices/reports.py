@@ -514,7 +514,11 @@ def _findings(report: ProvinceReport) -> list[str]:
                     _("Giảm nhiều nhất so với kỳ trước: %(unit)s (%(change)s điểm).")
                     % {"unit": down.name, "change": vn_number(down.satisfaction_change, sign=True, trim=True)}
                 )
-        far = [r for r in rated if r.cchc is not None and abs(r.cchc - r.satisfaction) >= DISCREPANCY_POINTS]
+        # The five units furthest from the diagonal, largest gap first.
+        far = sorted(
+            (r for r in rated if r.cchc is not None and abs(r.cchc - r.satisfaction) >= DISCREPANCY_POINTS),
+            key=lambda r: -abs(r.cchc - r.satisfaction),
+        )[:5]
         if far:
             findings.append(
                 _("Chênh lệch lớn giữa chỉ số CCHC và sự hài lòng của người dân: %(units)s.")
