@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/(?P<path>.*)$", not_found, name="api-not-found"),
+    path("bao-cao/", include("indices.report_urls")),
     path("", include("survey.urls")),
 ]

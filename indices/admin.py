@@ -24,3 +24,60 @@ class DossierStatAdmin(admin.ModelAdmin):
     list_filter = ["month", "unit__group"]
     search_fields = ["unit__name"]
     list_select_related = ["unit"]
+
+
+# --- Reporting module: CCHC scores, schemes, imports and exports ---------------------------------------------
+
+from .models import CchcField, CchcFieldScore, CchcImport, CchcScore, ReportExport, ReportScheme  # noqa: E402
+
+
+@admin.register(CchcField)
+class CchcFieldAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "default_max", "position", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+class CchcFieldScoreInline(admin.TabularInline):
+    model = CchcFieldScore
+    extra = 0
+
+
+@admin.register(CchcScore)
+class CchcScoreAdmin(admin.ModelAdmin):
+    list_display = ["unit", "year", "points", "max_points", "updated_at"]
+    list_filter = ["year", "unit__group"]
+    search_fields = ["unit__name", "unit__code"]
+    list_select_related = ["unit"]
+    inlines = [CchcFieldScoreInline]
+
+
+@admin.register(CchcImport)
+class CchcImportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "imported_by", "file_name", "year", "rows", "outcome", "source"]
+    list_filter = ["outcome", "year", "source"]
+    search_fields = ["file_name", "imported_by__username"]
+    readonly_fields = ["imported_by", "created_at", "file_name", "year", "rows", "outcome", "errors", "source"]
+
+
+@admin.register(ReportScheme)
+class ReportSchemeAdmin(admin.ModelAdmin):
+    list_display = [
+        "valid_from_year",
+        "excellent_min",
+        "good_min",
+        "fair_min",
+        "average_min",
+        "cchc_weight",
+        "satisfaction_weight",
+        "satisfaction_target",
+    ]
+    list_filter = ["valid_from_year"]
+    search_fields = ["note"]
+
+
+@admin.register(ReportExport)
+class ReportExportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "requested_by", "year", "quarter", "format", "status", "progress"]
+    list_filter = ["status", "format", "year"]
+    search_fields = ["requested_by__username", "error"]

@@ -98,3 +98,184 @@ class DossierStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.month:%m/%Y}: {self.late}/{self.handled}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# CCHC scores, report schemes and report exports (the reporting module: indices/cchc.py, indices/reports.py).
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class CchcField(models.Model):
+    """A field of the provincial CCHC index (direction of reform, institutions...), with its usual maximum."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200, blank=True)
+    default_max = models.DecimalField(_("điểm tối đa mặc định"), max_digits=7, decimal_places=2)
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("lĩnh vực chỉ số CCHC")
+        verbose_name_plural = _("lĩnh vực chỉ số CCHC")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CchcScore(models.Model):
+    """A unit's CCHC score for one year: points achieved out of a maximum (the index is their ratio in %)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cchc_scores", verbose_name=_("đơn vị"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+    points = models.DecimalField(_("điểm đạt"), max_digits=7, decimal_places=2)
+    max_points = models.DecimalField(_("điểm tối đa"), max_digits=7, decimal_places=2)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "unit"]
+        verbose_name = _("điểm CCHC")
+        verbose_name_plural = _("điểm CCHC")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="one_cchc_score_per_unit_year"),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0, max_points__gt=0, points__lte=models.F("max_points")),
+                name="cchc_points_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}: {self.points}/{self.max_points}"
+
+    @property
+    def percent(self) -> float:
+        return float(self.points / self.max_points * 100)
+
+
+class CchcFieldScore(models.Model):
+    score = models.ForeignKey(CchcScore, on_delete=models.CASCADE, related_name="fields")
+    field = models.ForeignKey(CchcField, on_delete=models.PROTECT, related_name="scores", verbose_name=_("lĩnh vực"))
+    points = models.DecimalField(_("điểm đạt"), max_digits=7, decimal_places=2)
+    max_points = models.DecimalField(_("điểm tối đa"), max_digits=7, decimal_places=2)
+
+    class Meta:
+        ordering = ["score", "field"]
+        verbose_name = _("điểm CCHC theo lĩnh vực")
+        verbose_name_plural = _("điểm CCHC theo lĩnh vực")
+        constraints = [
+            models.UniqueConstraint(fields=["score", "field"], name="one_cchc_field_score"),
+            models.CheckConstraint(
+                condition=models.Q(points__gte=0, max_points__gt=0, points__lte=models.F("max_points")),
+                name="cchc_field_points_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.points}/{self.max_points}"
+
+    @property
+    def percent(self) -> float:
+        return float(self.points / self.max_points * 100)
+
+
+class CchcImport(models.Model):
+    """The log of every CCHC import, successful or refused."""
+
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported", _("Đã nhập")
+        REJECTED = "rejected", _("Bị từ chối")
+
+    imported_by = models.ForeignKey(
+        "survey.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người nhập")
+    )
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    source = models.CharField(_("nguồn"), max_length=20, default="upload")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lần nhập điểm CCHC")
+        verbose_name_plural = _("lần nhập điểm CCHC")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.year}): {self.outcome}"
+
+
+class ReportScheme(models.Model):
+    """Bands, composite weights and the satisfaction target, valid from a year until the next scheme."""
+
+    valid_from_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"), unique=True)
+    excellent_min = models.DecimalField(
+        _("ngưỡng Xuất sắc"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Để trống nếu không dùng loại Xuất sắc."),
+    )
+    good_min = models.DecimalField(_("ngưỡng Tốt"), max_digits=5, decimal_places=2, default=80)
+    fair_min = models.DecimalField(_("ngưỡng Khá"), max_digits=5, decimal_places=2, default=70)
+    average_min = models.DecimalField(_("ngưỡng Trung bình"), max_digits=5, decimal_places=2, default=50)
+    cchc_weight = models.DecimalField(_("trọng số CCHC"), max_digits=4, decimal_places=3, default=0.65)
+    satisfaction_weight = models.DecimalField(_("trọng số hài lòng"), max_digits=4, decimal_places=3, default=0.35)
+    satisfaction_target = models.DecimalField(_("mục tiêu hài lòng (%)"), max_digits=5, decimal_places=2, default=90)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from_year"]
+        verbose_name = _("cấu hình xếp loại")
+        verbose_name_plural = _("cấu hình xếp loại")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(average_min__lt=models.F("fair_min"), fair_min__lt=models.F("good_min")),
+                name="scheme_bands_increasing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(excellent_min__isnull=True) | models.Q(excellent_min__gt=models.F("good_min")),
+                name="scheme_excellent_above_good",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.valid_from_year)
+
+
+class ReportExport(models.Model):
+    """A report file generated in the background; its file lives privately under MEDIA_ROOT."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel"
+        CSV = "csv", "CSV"
+        PDF = "pdf", "PDF"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        RUNNING = "running", _("Đang tạo")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Lỗi")
+
+    requested_by = models.ForeignKey(
+        "survey.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("người yêu cầu")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    quarter = models.PositiveSmallIntegerField(_("quý"), null=True, blank=True)
+    format = models.CharField(_("định dạng"), max_length=4, choices=Format.choices)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    file = models.FileField(_("tệp"), upload_to="exports/reports/", blank=True)
+    error = models.CharField(_("lỗi"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("tệp báo cáo")
+        verbose_name_plural = _("tệp báo cáo")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.format} ({self.status})"

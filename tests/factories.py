@@ -97,3 +97,54 @@ def ensure_seed_data() -> None:
     from django.apps import apps
 
     import_module("survey.migrations.0003_seed_questionnaires").seed(apps, None)
+
+
+# --- Reporting module (indices: CCHC scores and stored satisfaction snapshots) ---------------------------------
+
+
+def make_cchc_score(*, unit: Unit, year: int, points, max_points=100):
+    from decimal import Decimal
+
+    from indices.models import CchcScore
+
+    return CchcScore.objects.create(
+        unit=unit, year=year, points=Decimal(str(points)), max_points=Decimal(str(max_points))
+    )
+
+
+def make_unit_snapshot(
+    *,
+    unit: Unit,
+    value: float | None,
+    n: int = 120,
+    adequate: bool = True,
+    year: int = 2017,
+    quarter: int | None = None,
+    index: str = "sipas",
+    ci: tuple[float, float] | None = None,
+):
+    """A stored unit-level satisfaction figure for a year (or a quarter), as the snapshot job writes it."""
+    from indices.models import IndexSnapshot, SnapshotRun
+
+    run = SnapshotRun.objects.first() or SnapshotRun.objects.create(formula_version="test")
+    if quarter:
+        start = datetime.date(year, 3 * (quarter - 1) + 1, 1)
+        end = (start + datetime.timedelta(days=92)).replace(day=1) - datetime.timedelta(days=1)
+        kind = IndexSnapshot.PeriodKind.QUARTER
+    else:
+        start, end, kind = datetime.date(year, 1, 1), datetime.date(year, 12, 31), IndexSnapshot.PeriodKind.YEAR
+    low, high = ci if ci else ((value - 4, value + 4) if value is not None else (None, None))
+    return IndexSnapshot.objects.create(
+        level=IndexSnapshot.Level.UNIT,
+        entity_id=unit.pk,
+        period_kind=kind,
+        period_start=start,
+        period_end=end,
+        index=index,
+        value=value,
+        n=n,
+        ci_low=low,
+        ci_high=high,
+        adequate=adequate,
+        run=run,
+    )

@@ -1,12 +1,20 @@
-"""Load the demo world: `python manage.py load_demo [--password P] [--ratings N] [--seed S]`."""
+"""Load the demo world: `python manage.py load_demo [--password P] [--ratings N] [--seed S]`.
+
+It lives in `indices` because it loads every app's demo data (the organisation from `survey.demo`, then the CCHC
+scores from `indices.demo`), and `survey` must not import `indices`.
+"""
 
 from django.core.management.base import BaseCommand
 
+from indices.demo import load_cchc_demo
 from survey.demo import DEFAULT_DEMO_PASSWORD, generate_demo_ratings, load_demo_world
 
 
 class Command(BaseCommand):
-    help = "Build the Bình Định demo world (idempotent): units, counters, accounts and, with --ratings, ratings."
+    help = (
+        "Build the Bình Định demo world (idempotent): units, counters, accounts, CCHC scores of 2016 and 2017 and,"
+        " with --ratings, ratings."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_DEMO_PASSWORD, help="Password of every demo account.")
@@ -20,6 +28,8 @@ class Command(BaseCommand):
         if ratings:
             added = generate_demo_ratings(count=ratings, seed=seed)
             self.stdout.write(f"ratings: {added} created ({ratings} demo ratings wanted)")
+        for what, count in load_cchc_demo().items():
+            self.stdout.write(f"{what}: {count} written")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in at /accounts/login/ as 'province' (provincial staff), 'admin' (administrator) "
