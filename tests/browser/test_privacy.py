@@ -99,7 +99,9 @@ def test_provincial_staff_see_an_overdue_request_and_handle_it(desktop, live_ser
     case = _case(world)
     request = retention.record_data_request(case=case, kind="delete", by=world.province, note="Đơn qua bưu điện")
     received = timezone.now() - datetime.timedelta(hours=80)
-    DataRequest.objects.filter(pk=request.pk).update(received_at=received, due_at=received + datetime.timedelta(hours=72))
+    DataRequest.objects.filter(pk=request.pk).update(
+        received_at=received, due_at=received + datetime.timedelta(hours=72)
+    )
 
     login(desktop, live_server, "province")
     desktop.locator(".staff-nav").get_by_role("link", name="Yêu cầu về dữ liệu cá nhân").click()

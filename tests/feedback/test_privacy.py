@@ -212,7 +212,12 @@ def test_unit_staff_cannot_see_or_handle_data_requests(client, case, world, who)
     client.force_login(getattr(world, who))
     assert client.get(LIST_URL).status_code == 403
     assert client.post(reverse("feedback:data-request-complete", args=[request.pk])).status_code == 403
-    assert client.post(reverse("feedback:data-request-record"), {"code": case.tracking_code, "kind": "delete"}).status_code == 403
+    assert (
+        client.post(
+            reverse("feedback:data-request-record"), {"code": case.tracking_code, "kind": "delete"}
+        ).status_code
+        == 403
+    )
     assert CaseContact.objects.filter(case=case).exists()
     assert DataRequest.objects.count() == 1
 
