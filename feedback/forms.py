@@ -209,7 +209,7 @@ class DataRequestForm(forms.Form):
         label=_("Email hoặc số điện thoại bạn đã cung cấp"),
         max_length=254,
         help_text=_("Đúng email hoặc số điện thoại bạn đã ghi khi gửi phản ánh."),
-        widget=forms.TextInput(attrs={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}),
     )
     kind = forms.ChoiceField(
         label=_("Bạn muốn"),

@@ -150,7 +150,9 @@ def test_delete_needs_the_confirmation_box(client, case):
     body = response.content.decode()
     assert response.status_code == 400
     assert "Hãy đánh dấu xác nhận để xóa thông tin liên hệ." in body
-    assert 'aria-describedby="id_confirm_delete_error"' in body or "id_confirm_delete_error" in body
+    # the error is tied to the box for screen readers
+    assert 'aria-describedby="id_confirm_delete_error"' in body
+    assert 'id="id_confirm_delete_error"' in body
     assert CaseContact.objects.filter(case=case).exists()
     assert not DataRequest.objects.exists()
 
