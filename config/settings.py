@@ -296,6 +296,20 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "survey.tasks.refresh_counter_baselines_task",
             "schedule": crontab(hour=1, minute=20),
         },
-        "purge-ip-hashes": {"task": "survey.tasks.purge_ip_hashes_task", "schedule": crontab(hour=1, minute=40)},
     }
 )
+
+# Personal data (feedback/retention.py; the defaults and their reasons are in docs/privacy.md). Days are counted
+# from the end of the case (closed or rejected) for contacts and attachments, from the rating for its IP hash.
+PRIVACY_CONTACT_RETENTION_DAYS = int(os.environ.get("PRIVACY_CONTACT_RETENTION_DAYS", 90))
+PRIVACY_ATTACHMENT_RETENTION_DAYS = int(os.environ.get("PRIVACY_ATTACHMENT_RETENTION_DAYS", 365))
+PRIVACY_RATING_IP_HASH_DAYS = int(os.environ.get("PRIVACY_RATING_IP_HASH_DAYS", 7))
+# A citizen's request to see or erase their contact details must be handled within this many hours.
+PRIVACY_REQUEST_DEADLINE_HOURS = int(os.environ.get("PRIVACY_REQUEST_DEADLINE_HOURS", 72))
+# PAKN submissions accepted per client address within the window; further ones answer 429 until it passes.
+PAKN_SUBMIT_LIMIT = int(os.environ.get("PAKN_SUBMIT_LIMIT", 10))
+PAKN_SUBMIT_WINDOW_SECONDS = int(os.environ.get("PAKN_SUBMIT_WINDOW_SECONDS", 60 * 60))
+CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
+    "task": "feedback.tasks.purge_personal_data_task",
+    "schedule": crontab(hour=2, minute=30),
+}

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Attachment, CalendarDay, Case, CaseContact, CaseEvent
+from .models import Attachment, CalendarDay, Case, CaseContact, CaseEvent, DataRequest, PurgeLog
 
 
 class AttachmentInline(admin.TabularInline):
@@ -72,3 +72,38 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["note"]
     date_hierarchy = "date"
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests are recorded and handled through `feedback.retention`, which also audits them."""
+
+    list_display = ["case", "kind", "channel", "received_at", "due_at", "handled_at", "outcome"]
+    list_filter = ["kind", "channel", "outcome"]
+    search_fields = ["case__tracking_code", "note"]
+    list_select_related = ["case"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PurgeLog)
+class PurgeLogAdmin(admin.ModelAdmin):
+    """Read-only record of every retention purge."""
+
+    list_display = ["ran_at", "trigger", "contacts_removed", "attachments_removed", "rating_ip_hashes_cleared"]
+    list_filter = ["trigger"]
+    search_fields = ["trigger"]
+    date_hierarchy = "ran_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from survey.models import Unit, User
 
 from .attachments import check_attachments, max_attachment_bytes, max_attachments
-from .models import Category, Status
+from .models import Category, DataRequest, Status
 from .services import ContactInput
 
 
@@ -194,3 +194,57 @@ class TransferForm(forms.Form):
         units = Unit.objects.active().exclude(pk=current_unit.pk).select_related("group")
         self.fields["unit"].queryset = units
         self.fields["unit"].choices = _grouped_unit_choices(units)
+
+
+class DataRequestForm(forms.Form):
+    """The citizen's request: the tracking code and the contact they gave prove that the data is theirs."""
+
+    code = forms.CharField(
+        label=_("Mã tra cứu"),
+        max_length=64,
+        help_text=_("Mã gồm 16 ký tự bạn nhận được khi gửi phản ánh."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    contact = forms.CharField(
+        label=_("Email hoặc số điện thoại bạn đã cung cấp"),
+        max_length=254,
+        help_text=_("Đúng email hoặc số điện thoại bạn đã ghi khi gửi phản ánh."),
+        widget=forms.TextInput(attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Bạn muốn"),
+        choices=[
+            (DataRequest.Kind.SEE, _("Xem thông tin liên hệ cơ quan đang lưu")),
+            (DataRequest.Kind.DELETE, _("Xóa thông tin liên hệ của tôi")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    confirm_delete = forms.BooleanField(
+        label=_(
+            "Tôi hiểu rằng sau khi xóa, cơ quan không thể gửi trả lời qua email/SMS cho tôi; tôi vẫn xem được "
+            "kết quả bằng mã tra cứu."
+        ),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == DataRequest.Kind.DELETE and not data.get("confirm_delete"):
+            self.add_error("confirm_delete", _("Hãy đánh dấu xác nhận để xóa thông tin liên hệ."))
+        return data
+
+
+class RecordDataRequestForm(forms.Form):
+    """Staff record a request received by letter, phone or at the counter, after checking who is asking."""
+
+    code = forms.CharField(label=_("Mã tra cứu của phản ánh"), max_length=64)
+    kind = forms.ChoiceField(label=_("Yêu cầu"), choices=DataRequest.Kind.choices)
+    note = forms.CharField(
+        label=_("Ghi chú (kênh nhận, số văn bản...)"),
+        max_length=300,
+        required=False,
+        help_text=_("Không ghi thông tin cá nhân của người dân vào đây."),
+    )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split()).lower()

@@ -21,7 +21,7 @@ from survey.models import CODE_ALPHABET, Counter, Rating, Unit
 
 # The version of the privacy notice shown beside the contact fields; stored with each consent so that what the
 # citizen agreed to can be shown later. Bump it whenever templates/feedback/_privacy_notice.html changes.
-PRIVACY_NOTICE_VERSION = "2025-07-01"
+PRIVACY_NOTICE_VERSION = "2026-11-25"
 
 
 def new_tracking_code() -> str:
@@ -162,6 +162,7 @@ class CaseEvent(models.Model):
         RATED = "rated", _("Người dân đánh giá trả lời")
         APPEALED = "appealed", _("Đề nghị xem xét lại")
         ESCALATED = "escalated", _("Chuyển cấp tỉnh do quá hạn")
+        PRIVACY = "privacy", _("Xử lý dữ liệu cá nhân")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("phản ánh"))
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
@@ -262,3 +263,111 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class DataRequestQuerySet(models.QuerySet):
+    def pending(self) -> "DataRequestQuerySet":
+        return self.filter(handled_at__isnull=True)
+
+    def overdue(self, now: datetime.datetime | None = None) -> "DataRequestQuerySet":
+        return self.pending().filter(due_at__lt=now or timezone.now())
+
+
+class DataRequest(models.Model):
+    """A citizen's request to see or erase the contact details they gave with a case.
+
+    Holds no personal data itself: only which case, what was asked, and how and when it was handled. Requests made
+    on the website with the tracking code and the matching contact are handled at once; requests received through
+    another channel (a letter, a call, at the counter) are recorded by staff and stay pending until handled, at the
+    latest by `due_at`.
+    """
+
+    class Kind(models.TextChoices):
+        SEE = "see", _("Xem thông tin liên hệ")
+        DELETE = "delete", _("Xóa thông tin liên hệ")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Trang web (mã tra cứu và thông tin liên hệ)")
+        OFFLINE = "offline", _("Kênh khác (văn bản, điện thoại, tại quầy)")
+
+    class Outcome(models.TextChoices):
+        SHOWN = "shown", _("Đã hiển thị cho người dân")
+        PROVIDED = "provided", _("Đã cung cấp cho người dân")
+        ERASED = "erased", _("Đã xóa")
+        NO_DATA = "no_data", _("Không còn dữ liệu")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="data_requests", verbose_name=_("phản ánh"))
+    kind = models.CharField(_("yêu cầu"), max_length=10, choices=Kind.choices)
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    received_at = models.DateTimeField(_("nhận lúc"), default=timezone.now)
+    due_at = models.DateTimeField(_("hạn xử lý"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cán bộ ghi nhận"),
+    )
+    handled_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cán bộ xử lý"),
+        help_text=_("Để trống: xử lý tự động khi người dân gửi yêu cầu trên trang web."),
+    )
+    outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    objects = DataRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("yêu cầu về dữ liệu cá nhân")
+        verbose_name_plural = _("yêu cầu về dữ liệu cá nhân")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(handled_at__isnull=True, outcome="") | (Q(handled_at__isnull=False) & ~Q(outcome="")),
+                name="data_request_handled_has_outcome",
+            ),
+        ]
+        indexes = [
+            # The staff list shows pending requests by deadline.
+            models.Index(fields=["handled_at", "due_at"], name="data_request_pending_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_kind_display()} ({self.received_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.handled_at is None
+
+    def is_overdue(self, now: datetime.datetime | None = None) -> bool:
+        return self.is_pending and self.due_at < (now or timezone.now())
+
+
+class PurgeLog(models.Model):
+    """One run of the retention purge: what it removed per data class, and the limits it applied."""
+
+    ran_at = models.DateTimeField(_("chạy lúc"), default=timezone.now)
+    trigger = models.CharField(_("khởi chạy bởi"), max_length=20)
+    contacts_removed = models.PositiveIntegerField(_("thông tin liên hệ đã xóa"), default=0)
+    attachments_removed = models.PositiveIntegerField(_("tệp đính kèm đã xóa"), default=0)
+    rating_ip_hashes_cleared = models.PositiveIntegerField(_("mã băm IP của đánh giá đã xóa"), default=0)
+    retention_days = models.JSONField(_("thời hạn lưu áp dụng (ngày)"), default=dict)
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+        verbose_name = _("nhật ký xóa dữ liệu")
+        verbose_name_plural = _("nhật ký xóa dữ liệu")
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} ({self.trigger})"
+
+    @property
+    def total_removed(self) -> int:
+        return self.contacts_removed + self.attachments_removed + self.rating_ip_hashes_cleared

@@ -1,6 +1,7 @@
 """Reusable reads over PAKN cases, for the pages of this app and for `indices`."""
 
 import datetime
+import hmac
 from collections import defaultdict
 
 from django.db.models import Count, F, Q
@@ -79,3 +80,37 @@ def open_cases_overview() -> dict:
         for row in open_cases.values("category").annotate(total=Count("pk")).order_by("-total", "category")
     ]
     return {"per_unit": per_unit, "per_category": per_category}
+
+
+def _phone_digits(value: str) -> str:
+    """A phone number as bare digits in the national form: "+84 912-345 678" and "0912345678" are equal."""
+    digits = "".join(char for char in value if char.isdigit())
+    if digits.startswith("84") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def contact_matches(contact, given: str) -> bool:
+    """Whether `given` (an email or a phone number, as the citizen types it) is the email or phone stored in the
+    `CaseContact`. Emails compare without case; phones by their digits."""
+    given = given.strip()
+    if not given or contact is None:
+        return False
+    if "@" in given:
+        stored = contact.email.strip().casefold()
+        return bool(stored) and hmac.compare_digest(stored.encode(), given.casefold().encode())
+    stored, typed = _phone_digits(contact.phone), _phone_digits(given)
+    return len(typed) >= 8 and bool(stored) and hmac.compare_digest(stored.encode(), typed.encode())
+
+
+def case_for_data_request(*, code: str, contact: str) -> Case | None:
+    """The case with this tracking code whose stored contact matches `contact`; None for any other pair (no such
+    code, no contact stored, or another contact), so that callers answer every miss the same way."""
+    code = "".join(code.split()).lower()
+    if not code or len(code) > 64:
+        return None
+    case = Case.objects.select_related("contact").filter(tracking_code=code).first()
+    if case is None:
+        return None
+    # A case without contact details raises RelatedObjectDoesNotExist, an AttributeError: getattr gives None.
+    return case if contact_matches(getattr(case, "contact", None), contact) else None

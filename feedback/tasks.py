@@ -31,3 +31,11 @@ def process_deadlines_task() -> dict[str, int]:
     from .services import process_deadlines
 
     return process_deadlines()
+
+
+@shared_task
+def purge_personal_data_task() -> dict[str, int]:
+    """Periodic (CELERY_BEAT_SCHEDULE, daily): remove personal data past its retention limit."""
+    from .retention import purge_personal_data
+
+    return purge_personal_data(trigger="beat").as_dict()

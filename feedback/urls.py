@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "feedback"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("tra-cuu/<str:code>/danh-gia/", views.case_rate, name="case-rate"),
     path("tra-cuu/<str:code>/xem-xet-lai/", views.case_appeal, name="case-appeal"),
     path("tra-cuu/<str:code>/bo-sung/", views.case_inform, name="case-inform"),
+    path("du-lieu-ca-nhan/", privacy_views.data_request_create, name="data-request-create"),
     # Staff
     path("hop-thu/", views.case_list, name="case-list"),
     path("tong-hop/", views.case_overview, name="case-overview"),
@@ -23,4 +24,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/phan-cong/", views.case_assign, name="case-assign"),
     path("ho-so/<int:pk>/chuyen-don-vi/", views.case_transfer, name="case-transfer"),
     path("tep/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("yeu-cau-du-lieu/", privacy_views.data_request_list, name="data-request-list"),
+    path("yeu-cau-du-lieu/ghi-nhan/", privacy_views.data_request_record, name="data-request-record"),
+    path("yeu-cau-du-lieu/<int:pk>/xu-ly/", privacy_views.data_request_complete, name="data-request-complete"),
 ]

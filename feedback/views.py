@@ -1,17 +1,16 @@
 """PAKN pages: the citizen's submission and tracking pages, and the staff inbox, case page and overview.
 
 Citizen pages need no account. A tracking code that does not exist, whatever its shape, gets the same 404 page;
-misses are counted per IP and past `PAKN_LOOKUP_LIMIT` (default 20 per 15 minutes) every lookup answers 429.
+misses are counted per client and past `PAKN_LOOKUP_LIMIT` (default 20 per 15 minutes) every lookup answers 429.
+Submissions are limited per client too (`PAKN_SUBMIT_LIMIT` per `PAKN_SUBMIT_WINDOW_SECONDS`); see `throttles`.
 Staff pages scope every lookup with `Case.objects.for_user`: another unit's case is a 404.
 """
 
 import uuid
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -23,12 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from survey.models import Counter, Rating, Unit
 
-from . import forms, selectors, services
+from . import forms, retention, selectors, services, throttles
 from .filters import CaseFilter
 from .models import Attachment, Case, CaseContact
-
-LOOKUP_WINDOW_SECONDS = 15 * 60
-
 
 # Citizen pages ---------------------------------------------------------------------------------------------------
 
@@ -57,6 +53,8 @@ def _origin(request: HttpRequest) -> tuple[Counter | None, Rating | None]:
 
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and throttles.submission_throttled(request):
+        return _too_many_submissions(request)
     counter, rating = _origin(request)
     fixed_unit = counter.unit if counter else None
     form = forms.CaseForm(request.POST or None, request.FILES or None, fixed_unit=fixed_unit)
@@ -76,29 +74,25 @@ def case_create(request: HttpRequest) -> HttpResponse:
             except services.TransitionError as error:
                 form.add_error(None, error.message)
             else:
+                throttles.count_submission(request)
                 messages.success(request, _("Đã gửi phản ánh. Hãy lưu lại mã tra cứu để theo dõi kết quả."))
                 return redirect("feedback:case-track", code=case.tracking_code)
         status = 400
-    context = {"form": form, "counter": counter, "rating": rating, "notice_version": services.PRIVACY_NOTICE_VERSION}
+    context = {
+        "form": form,
+        "counter": counter,
+        "rating": rating,
+        "notice_version": services.PRIVACY_NOTICE_VERSION,
+        "retention": retention.retention_periods(),
+    }
     return render(request, "feedback/case_form.html", context, status=status)
 
 
-def _client_key(request: HttpRequest) -> str:
-    return f"pakn-lookup-miss:{request.META.get('REMOTE_ADDR', '')}"
-
-
-def _lookup_throttled(request: HttpRequest) -> bool:
-    return cache.get(_client_key(request), 0) >= int(getattr(settings, "PAKN_LOOKUP_LIMIT", 20))
-
-
-def _count_miss(request: HttpRequest) -> None:
-    key = _client_key(request)
-    if cache.add(key, 1, LOOKUP_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, LOOKUP_WINDOW_SECONDS)
+def _too_many_submissions(request: HttpRequest) -> HttpResponse:
+    minutes = max(1, throttles.submit_window_seconds() // 60)
+    response = render(request, "429.html", {"retry_after_minutes": minutes}, status=429)
+    response["Retry-After"] = str(throttles.submit_window_seconds())
+    return response
 
 
 def _throttled_response(request: HttpRequest) -> HttpResponse:
@@ -106,7 +100,7 @@ def _throttled_response(request: HttpRequest) -> HttpResponse:
 
 
 def _not_found_response(request: HttpRequest) -> HttpResponse:
-    _count_miss(request)
+    throttles.count_lookup_miss(request)
     return render(request, "feedback/track_lookup.html", {"form": forms.LookupForm(), "not_found": True}, status=404)
 
 
@@ -121,7 +115,7 @@ def _find_case_by_code(code: str) -> Case | None:
 def case_lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "feedback/track_lookup.html", {"form": forms.LookupForm()})
-    if _lookup_throttled(request):
+    if throttles.lookup_throttled(request):
         return _throttled_response(request)
     form = forms.LookupForm(request.POST)
     if not form.is_valid():
@@ -145,7 +139,7 @@ def _track_context(case: Case, **forms_in_use) -> dict:
 
 @require_http_methods(["GET"])
 def case_track(request: HttpRequest, code: str) -> HttpResponse:
-    if _lookup_throttled(request):
+    if throttles.lookup_throttled(request):
         return _throttled_response(request)
     case = _find_case_by_code(code)
     if case is None:
@@ -156,7 +150,7 @@ def case_track(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _citizen_action(request: HttpRequest, code: str, form_class, form_key: str, perform) -> HttpResponse:
-    if _lookup_throttled(request):
+    if throttles.lookup_throttled(request):
         return _throttled_response(request)
     case = _find_case_by_code(code)
     if case is None:

@@ -273,7 +273,7 @@ class IntegritySettingsAdmin(AuditedModelAdmin):
         (_("Thiết bị"), {"fields": ["device_cooldown_minutes"]}),
         (
             _("Địa chỉ IP"),
-            {"fields": ["ip_window_minutes", "ip_flag_limit", "ip_hard_limit", "ip_hash_retention_days"]},
+            {"fields": ["ip_window_minutes", "ip_flag_limit", "ip_hard_limit"]},
         ),
         (
             _("Dồn phiếu tại quầy"),

@@ -529,14 +529,3 @@ def refresh_counter_baselines(*, now: datetime.datetime | None = None) -> int:
         log.exception("Integrity: could not cache the refreshed baselines")
     log.info("Integrity: refreshed the baselines of %d counters", len(counter_ids))
     return len(counter_ids)
-
-
-def purge_ip_hashes(*, now: datetime.datetime | None = None) -> int:
-    """Blank the IP hashes older than the retention period (they only serve the abuse window). Logs the count.
-    `updated_at` is left alone on purpose: nothing an index reads has changed."""
-    now = now or timezone.now()
-    conf = IntegritySettings.load()
-    cutoff = now - datetime.timedelta(days=conf.ip_hash_retention_days)
-    purged = Rating.objects.filter(created_at__lt=cutoff).exclude(ip_hash="").update(ip_hash="")
-    log.warning("Integrity: purged the IP hashes of %d ratings older than %s", purged, cutoff.date())
-    return purged

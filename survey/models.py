@@ -568,7 +568,6 @@ class IntegritySettings(models.Model):
     unhappy_window_minutes = models.PositiveIntegerField(_("cửa sổ cảnh báo không hài lòng (phút)"), default=15)
     unhappy_min_votes = models.PositiveIntegerField(_("số đánh giá tối thiểu để cảnh báo"), default=4)
     unhappy_share = models.FloatField(_("tỷ lệ không hài lòng để cảnh báo (0..1)"), default=0.5)
-    ip_hash_retention_days = models.PositiveIntegerField(_("giữ mã băm IP (ngày)"), default=30)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:

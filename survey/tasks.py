@@ -18,8 +18,3 @@ def send_integrity_alert_task(alert_id: int) -> int:
 @shared_task
 def refresh_counter_baselines_task() -> int:
     return integrity.refresh_counter_baselines()
-
-
-@shared_task
-def purge_ip_hashes_task() -> int:
-    return integrity.purge_ip_hashes()

@@ -46,7 +46,6 @@ class Migration(migrations.Migration):
                 ('unhappy_window_minutes', models.PositiveIntegerField(default=15, verbose_name='cửa sổ cảnh báo không hài lòng (phút)')),
                 ('unhappy_min_votes', models.PositiveIntegerField(default=4, verbose_name='số đánh giá tối thiểu để cảnh báo')),
                 ('unhappy_share', models.FloatField(default=0.5, verbose_name='tỷ lệ không hài lòng để cảnh báo (0..1)')),
-                ('ip_hash_retention_days', models.PositiveIntegerField(default=30, verbose_name='giữ mã băm IP (ngày)')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
             ],
             options={

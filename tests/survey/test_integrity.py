@@ -218,15 +218,6 @@ def test_baselines_are_the_average_counted_ratings_per_active_day(world):
     assert cache.get(f"integrity:baseline:{world.counter_b.pk}") == 40
 
 
-def test_purging_ip_hashes_keeps_only_the_recent_ones(world):
-    old = factories.make_rating(counter=world.counter_a, ip_hash="a" * 64, created_at=minutes(-31 * 24 * 60))
-    recent = factories.make_rating(counter=world.counter_a, ip_hash="b" * 64, created_at=minutes(-24 * 60))
-    assert integrity.purge_ip_hashes(now=T0) == 1
-    old.refresh_from_db()
-    recent.refresh_from_db()
-    assert old.ip_hash == "" and recent.ip_hash == "b" * 64
-
-
 def test_ip_hash_is_keyed_and_stable():
     assert integrity.hash_ip("171.224.5.9") == integrity.hash_ip("171.224.5.9")
     assert len(integrity.hash_ip("171.224.5.9")) == 64

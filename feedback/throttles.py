@@ -1,0 +1,70 @@
+"""Per-client throttles of the citizen PAKN pages, counted in the shared cache (Redis in production, so every web
+server sees the same counts).
+
+- Lookups by tracking code (the tracking page, the citizen's actions on it, and the personal-data request page):
+  each miss counts; past `PAKN_LOOKUP_LIMIT` misses (default 20) within 15 minutes every lookup from that client is
+  refused, right codes included, so the throttle itself reveals nothing.
+- Submissions: past `PAKN_SUBMIT_LIMIT` cases (default 10) filed within `PAKN_SUBMIT_WINDOW_SECONDS` (default one
+  hour) further submissions from that client are refused. Only filed cases count (a form returned with errors
+  does not), and the check comes before the count, so a citizen below the limit is never refused.
+
+Clients are told apart by their address (`survey.audit.client_ip`, which honours `TRUSTED_PROXY_COUNT`), stored
+only as a hash in the cache key. When the cache cannot be reached nothing is throttled: a citizen's complaint
+matters more than the throttle, and the failure is logged.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from survey.audit import client_ip
+
+logger = logging.getLogger(__name__)
+
+LOOKUP_WINDOW_SECONDS = 15 * 60
+
+
+def _client(request: HttpRequest) -> str:
+    return hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
+
+
+def _count(key: str, window: int) -> None:
+    try:
+        if not cache.add(key, 1, window):
+            cache.incr(key)
+    except ValueError:
+        # The key expired between add and incr: start a new window.
+        cache.set(key, 1, window)
+    except Exception:
+        logger.warning("PAKN throttle: cache unavailable, %s not counted", key.split(":")[0], exc_info=True)
+
+
+def _reached(key: str, limit: int) -> bool:
+    try:
+        return int(cache.get(key, 0)) >= limit
+    except Exception:
+        logger.warning("PAKN throttle: cache unavailable, not throttling", exc_info=True)
+        return False
+
+
+def lookup_throttled(request: HttpRequest) -> bool:
+    return _reached(f"pakn-lookup-miss:{_client(request)}", int(getattr(settings, "PAKN_LOOKUP_LIMIT", 20)))
+
+
+def count_lookup_miss(request: HttpRequest) -> None:
+    _count(f"pakn-lookup-miss:{_client(request)}", LOOKUP_WINDOW_SECONDS)
+
+
+def submit_window_seconds() -> int:
+    return int(getattr(settings, "PAKN_SUBMIT_WINDOW_SECONDS", 3600))
+
+
+def submission_throttled(request: HttpRequest) -> bool:
+    return _reached(f"pakn-submit:{_client(request)}", int(getattr(settings, "PAKN_SUBMIT_LIMIT", 10)))
+
+
+def count_submission(request: HttpRequest) -> None:
+    _count(f"pakn-submit:{_client(request)}", submit_window_seconds())
