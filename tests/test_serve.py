@@ -35,7 +35,7 @@ def _get(url: str, **headers: str) -> tuple[int, dict, bytes]:
     """One request, redirects not followed."""
     opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with opener.open(urllib.request.Request(url, headers=headers), timeout=5) as response:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=20) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -81,7 +81,7 @@ def test_serve_runs_the_production_stack_and_stops_cleanly(tmp_path):
             try:
                 status, _headers, body = _get(f"http://127.0.0.1:{port}/healthz")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
         assert status == 200, (tmp_path / "serve.log").read_text()
         # then: the health check sees every dependency, pages redirect to https, whitenoise serves hashed files

@@ -35,7 +35,7 @@ def _case_with_personal_data(world, *, finished_days_ago: int | None, email: str
 
 
 def _rating_with_ip_hash(world, *, days_ago: int) -> Rating:
-    rating = factories.make_rating_for_pakn(counter=world.counter_a, score=4)
+    rating = factories.make_rating(counter=world.counter_a, score=4)
     Rating.objects.filter(pk=rating.pk).update(ip_hash="a" * 64, created_at=NOW - datetime.timedelta(days=days_ago))
     rating.refresh_from_db()
     return rating
