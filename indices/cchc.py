@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from survey import audit
 from survey.models import Unit, User
 
 from .models import CchcField, CchcFieldScore, CchcImport, CchcScore, ReportScheme
@@ -295,6 +296,11 @@ def import_cchc_scores(
                 for cchc_field, points, maximum in r.fields
             ]
         )
+        audit.record_audit(
+            actor=by,
+            action="cchc.import",
+            changes={"year": year, "file_name": file_name[:255], "rows": len(parsed), "source": source},
+        )
         return CchcImport.objects.create(
             imported_by=by,
             file_name=file_name[:255],
@@ -350,9 +356,16 @@ def build_template_xlsx(*, year: int) -> bytes:
 
 
 @transaction.atomic
-def save_report_scheme(*, valid_from_year: int, **values) -> ReportScheme:
-    """Create the scheme valid from `valid_from_year`, or replace the one that exists for that year."""
-    scheme, _created = ReportScheme.objects.select_for_update().update_or_create(
-        valid_from_year=valid_from_year, defaults=values
-    )
+def save_report_scheme(*, valid_from_year: int, by: User | None = None, **values) -> ReportScheme:
+    """Create the scheme valid from `valid_from_year`, or replace the one that exists for that year.
+
+    Bands, weights and the target are configuration: the change is written to the audit log (before and after).
+    """
+    existing = ReportScheme.objects.select_for_update().filter(valid_from_year=valid_from_year).first()
+    before = audit.snapshot(existing) if existing else {}
+    scheme, _created = ReportScheme.objects.update_or_create(valid_from_year=valid_from_year, defaults=values)
+    scheme.refresh_from_db()  # compare stored values (Decimal places), not the form's
+    changes = audit.diff(before, audit.snapshot(scheme))
+    if changes:
+        audit.record_audit(actor=by, action="report_scheme.save", target=scheme, changes=changes)
     return scheme

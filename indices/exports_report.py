@@ -485,11 +485,19 @@ def request_report_export(*, by, year: int, quarter: int | None, file_format: st
     """Record an export request and enqueue its generation once the request's transaction commits."""
     from django.db import transaction
 
+    from survey.audit import record_audit
+
     from .tasks import generate_report_export_task
 
     if file_format not in BUILDERS:
         raise ValueError(file_format)
     export = ReportExport.objects.create(requested_by=by, year=year, quarter=quarter, format=file_format)
+    record_audit(
+        actor=by,
+        action="report.export",
+        target=export,
+        changes={"year": year, "quarter": quarter, "format": file_format},
+    )
     transaction.on_commit(lambda: generate_report_export_task.delay(export.pk))
     return export
 

@@ -209,7 +209,7 @@ def scheme_edit(request: HttpRequest) -> HttpResponse:
             context = {"form": form, "schemes": ReportScheme.objects.all()}
             return render(request, "indices/report_scheme.html", context, status=400)
         values = {name: value for name, value in form.cleaned_data.items() if name != "valid_from_year"}
-        scheme = save_report_scheme(valid_from_year=form.cleaned_data["valid_from_year"], **values)
+        scheme = save_report_scheme(valid_from_year=form.cleaned_data["valid_from_year"], by=request.user, **values)
         messages.success(request, _("Đã lưu cấu hình áp dụng từ năm %(year)s.") % {"year": scheme.valid_from_year})
         return redirect("reports:scheme-edit")
     return render(request, "indices/report_scheme.html", {"form": form, "schemes": ReportScheme.objects.all()})
