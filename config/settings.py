@@ -192,6 +192,11 @@ API_THROTTLE_DEFAULTS = {
     "anon": "120/minute",
     "user": "2000/minute",
     "auth-token": "10/minute",
+    # Public writes and lookups, per address. Citizens behind one carrier NAT share an address, so ratings are
+    # generous; the integrity layers (survey/integrity.py) judge the votes themselves.
+    "ratings": "60/minute",
+    "feedback": "10/minute",
+    "feedback-track": "30/minute",
 }
 
 REST_FRAMEWORK = {
