@@ -105,3 +105,10 @@ class Conflict(exceptions.APIException):
     status_code = 409
     default_detail = "Conflict."
     default_code = "conflict"
+
+
+class UnknownReference(exceptions.ValidationError):
+    """404 with the field errors: the input names an object (a unit of a bulk row) that does not exist."""
+
+    status_code = 404
+    default_code = "not_found"

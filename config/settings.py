@@ -243,6 +243,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get stable component names.
+    "ENUM_NAME_OVERRIDES": {
+        "RatingStatusEnum": "survey.models.Rating.Status",
+        "CaseStatusEnum": "feedback.models.Status",
+        "UnitKindEnum": "survey.models.Unit.Kind",
+        "CaseEventKindEnum": "feedback.models.CaseEvent.Kind",
+    },
 }
 
 # PAKN (feedback): attachment limits, the tracking-code lookup throttle, reminders, and the deadline job.

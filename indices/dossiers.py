@@ -19,6 +19,8 @@ from .models import DossierStat
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_COUNT = 2**31 - 1
+# The error code of a row whose unit does not exist (callers may answer "not found" rather than "invalid").
+UNKNOWN_UNIT = "unknown_unit"
 
 
 def _month(value) -> datetime.date | None:
@@ -47,8 +49,8 @@ def upsert_dossier_stats(*, rows: Iterable[Mapping]) -> int:
     Each row maps `unit` (a `Unit` or its stable code), `month` (a date in the month, or "YYYY-MM"; not in the
     future), `handled` and `late` (whole numbers, late <= handled). Every row is checked before anything is
     written, and then all are written in one transaction: all or nothing. Errors raise `ValidationError` with one
-    entry per faulty row and field, keyed "<row index>.<field>" (e.g. "3.late"); a unit and month given twice in
-    the same batch is an error too.
+    entry per faulty row and field, keyed "<row index>.<field>" (e.g. "3.late"); an unknown unit's error has the
+    code `UNKNOWN_UNIT`. A unit and month given twice in the same batch is an error too.
     """
     rows = list(rows)
     codes = {row.get("unit") for row in rows if isinstance(row.get("unit"), str)}
@@ -62,7 +64,7 @@ def upsert_dossier_stats(*, rows: Iterable[Mapping]) -> int:
         month = _month(row.get("month"))
         handled, late = _count(row.get("handled")), _count(row.get("late"))
         if unit is None:
-            errors[f"{index}.unit"] = [_("Không có đơn vị với mã này.")]
+            errors[f"{index}.unit"] = [ValidationError(_("Không có đơn vị với mã này."), code=UNKNOWN_UNIT)]
         if month is None:
             errors[f"{index}.month"] = [_("Tháng phải có dạng YYYY-MM (năm 2000 đến 2100).")]
         elif month > current_month:

@@ -11,6 +11,8 @@ from rest_framework import serializers
 from feedback.attachments import check_attachments
 from feedback.models import Attachment, Case, CaseContact, CaseEvent, Category, Status
 
+from .common import text_field
+
 MAX_ID = 2**63 - 1
 
 
@@ -21,21 +23,19 @@ def tracking_url(case: Case) -> str:
 class CaseCreateSerializer(serializers.Serializer):
     """A citizen's case, as the PAKN form takes it. JSON, or multipart when attaching files."""
 
-    unit = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, help_text="The unit's id; not needed when `counter` is given."
-    )
+    unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The id of the unit concerned.")
     counter = serializers.RegexField(
-        r"^[a-z0-9]{1,32}$", required=False, help_text="Optional: the public code of the counter concerned."
+        r"^[a-z0-9]{1,32}$", required=False, help_text="Optional: the public code of the unit's counter concerned."
     )
     rating = serializers.UUIDField(
         required=False, help_text="Optional: the idempotency key of the rating this case follows (same counter)."
     )
     category = serializers.ChoiceField(choices=Category.choices)
-    text = serializers.CharField(min_length=10, max_length=4000, help_text="What happened (10 to 4000 characters).")
+    text = text_field(min_length=10, max_length=4000, help_text="What happened (10 to 4000 characters).")
     files = serializers.ListField(
         child=serializers.FileField(), required=False, help_text="Images (JPEG, PNG, WEBP) or PDFs; multipart only."
     )
-    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    name = text_field(max_length=120, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.RegexField(r"^\+?[0-9 .-]{8,20}$", required=False, allow_blank=True)
     consent_reply = serializers.BooleanField(
@@ -50,8 +50,6 @@ class CaseCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError(error.messages) from None
 
     def validate(self, data: dict) -> dict:
-        if not data.get("unit") and not data.get("counter"):
-            raise serializers.ValidationError({"unit": [_("Hãy chọn đơn vị (hoặc gửi mã quầy).")]})
         if any(data.get(key) for key in ("name", "email", "phone")) and not data["consent_reply"]:
             raise serializers.ValidationError(
                 {"consent_reply": [_("Thông tin liên hệ chỉ được lưu khi bạn đồng ý nhận trả lời qua email/SMS.")]}
@@ -227,19 +225,19 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class OptionalNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = text_field(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class RequiredNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, help_text="Addressed to the citizen (shown on the tracking page).")
+    note = text_field(max_length=2000, help_text="Addressed to the citizen (shown on the tracking page).")
 
 
 class InternalNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=4000, help_text="For staff only; never shown to the citizen.")
+    note = text_field(max_length=4000, help_text="For staff only; never shown to the citizen.")
 
 
 class AnswerSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=8000, help_text="The answer, published on the tracking page.")
+    text = text_field(max_length=8000, help_text="The answer, published on the tracking page.")
 
 
 class AssignSerializer(serializers.Serializer):
@@ -248,4 +246,4 @@ class AssignSerializer(serializers.Serializer):
 
 class TransferSerializer(serializers.Serializer):
     unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The id of the unit to hand over to.")
-    reason = serializers.CharField(max_length=2000)
+    reason = text_field(max_length=2000)

@@ -13,7 +13,7 @@ class DossierStatRowSerializer(serializers.Serializer):
 
 
 class DossierStatsInputSerializer(serializers.Serializer):
-    rows = DossierStatRowSerializer(many=True, min_length=1, max_length=5000)
+    rows = DossierStatRowSerializer(many=True, max_length=5000)
 
 
 class DossierStatsResultSerializer(serializers.Serializer):

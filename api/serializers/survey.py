@@ -181,12 +181,16 @@ class RatingSerializer(serializers.ModelSerializer):
 class DossierLinkInputSerializer(serializers.Serializer):
     counter = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The counter's id.")
     dossier_code = serializers.RegexField(
-        r"^\S(.*\S)?$",
+        r"^[^\s\x00]([^\x00]*[^\s\x00])?$",
         max_length=64,
         help_text="The dossier's code in the one-stop system (1 to 64 characters, no surrounding spaces).",
     )
-    expires_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="Optional end of validity (ISO 8601, in the future)."
+    valid_days = serializers.IntegerField(
+        min_value=1,
+        max_value=3650,
+        required=False,
+        allow_null=True,
+        help_text="Optional: the link expires after this many days; without it, it never expires.",
     )
 
 

@@ -78,7 +78,6 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = CaseSerializer
     filterset_class = ApiCaseFilter
     parser_classes = [JSONParser, MultiPartParser]
-    lookup_value_regex = "[0-9]+"
     queryset = Case.objects.none()  # For the schema generator; rows come from get_queryset().
 
     def get_queryset(self):
@@ -109,7 +108,8 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
             "refused (403). JSON, or `multipart/form-data` to attach up to 3 images or PDFs (5 MB each; images "
             "are re-encoded, which drops their metadata). Contact details are stored only with `consent_reply`. "
             "Keep the returned `tracking_code`: it is the only way to follow the case. An unknown or closed unit, "
-            "counter or rating answers 404."
+            "counter or rating answers 404; a counter of another unit 409. Rules across fields (400): contact "
+            "details need `consent_reply`, and `consent_reply` needs an email or a phone number."
         ),
         request={"application/json": CaseCreateSerializer, "multipart/form-data": CaseCreateSerializer},
         responses={201: CaseCreatedSerializer},
@@ -153,7 +153,7 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
             )
             if counter is None:
                 raise NotFound(_("Không có quầy đang hoạt động với mã này."))
-        unit = counter.unit if counter else Unit.objects.active().filter(pk=data["unit"]).first()
+        unit = Unit.objects.active().filter(pk=data["unit"]).first()
         if unit is None:
             raise NotFound(_("Không có đơn vị đang hoạt động với mã số này."))
         if data.get("rating"):
@@ -212,32 +212,38 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         )
 
     @_workflow("Accept a case (thụ lý)", OptionalNoteSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def accept(self, request, pk=None):
         return self._transition(Status.ACCEPTED, OptionalNoteSerializer)
 
     @_workflow("Reject a case, with the reason (shown to the citizen)", RequiredNoteSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def reject(self, request, pk=None):
         return self._transition(Status.REJECTED, RequiredNoteSerializer)
 
     @_workflow("Ask the citizen for more information", RequiredNoteSerializer)
-    @action(detail=True, methods=["post"], url_path="request-information", url_name="request-information")
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[JSONParser],
+        url_path="request-information",
+        url_name="request-information",
+    )
     def request_information(self, request, pk=None):
         return self._transition(Status.NEEDS_INFORMATION, RequiredNoteSerializer)
 
     @_workflow("Start work on a case (in progress; needed before answering)", OptionalNoteSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def start(self, request, pk=None):
         return self._transition(Status.IN_PROGRESS, OptionalNoteSerializer)
 
     @_workflow("Close an answered case", OptionalNoteSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def close(self, request, pk=None):
         return self._transition(Status.CLOSED, OptionalNoteSerializer)
 
     @_workflow("Answer a case (published on the tracking page)", AnswerSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def answer(self, request, pk=None):
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -249,7 +255,7 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         AssignSerializer,
         ACTION + " An unknown officer id answers 404; an officer of another unit 409.",
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def assign(self, request, pk=None):
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -264,7 +270,7 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         ACTION + " The case is received afresh by the other unit (its deadlines restart); an unknown unit id "
         "answers 404, the same or a closed unit 409.",
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def transfer(self, request, pk=None):
         serializer = TransferSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -273,7 +279,7 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self._perform(lambda case: services.transfer_case(case=case, by=request.user, unit=unit, reason=reason))
 
     @_workflow("Add an internal note (never shown to the citizen)", InternalNoteSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def note(self, request, pk=None):
         serializer = InternalNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

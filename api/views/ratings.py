@@ -7,6 +7,7 @@ without the database, and the only read is the counter by its public code.
 """
 
 import contextlib
+import datetime
 import uuid
 
 from django.db import transaction
@@ -180,6 +181,7 @@ class DossierLinkCreateView(APIView):
     """The one-stop system's first call: a single-use rating link for a dossier, to print on its receipt."""
 
     permission_classes = [IsUnitStaffOrProvincial]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         summary="Mint a dossier rating link",
@@ -190,7 +192,7 @@ class DossierLinkCreateView(APIView):
             "Idempotent per dossier: asking again for a dossier that already has a link at the same counter "
             "answers 200 with that link (a retry after a lost answer is safe); a dossier that has a link at another "
             "counter answers 409. A counter the account may not see, or that does not exist, answers 404; a "
-            "closed counter or an expiry in the past answers 400."
+            "closed counter answers 400."
         ),
         request=DossierLinkInputSerializer,
         responses={
@@ -235,8 +237,11 @@ class DossierLinkCreateView(APIView):
         if counter is None:
             raise NotFound(_("Không tìm thấy quầy."))
         try:
+            valid_days = data.get("valid_days")
             link = services.mint_dossier_link(
-                counter=counter, dossier_code=data["dossier_code"], expires_at=data.get("expires_at")
+                counter=counter,
+                dossier_code=data["dossier_code"],
+                expires_at=timezone.now() + datetime.timedelta(days=valid_days) if valid_days else None,
             )
         except services.DossierCodeTaken as error:
             existing = DossierLink.objects.filter(dossier_code=data["dossier_code"].strip(), counter=counter).first()

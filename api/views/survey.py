@@ -94,6 +94,7 @@ class CounterViewSet(UnitScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="A counter's QR code (PNG)",
+        operation_id="counters_qr_png",
         description=STAFF_SCOPED + " The code encodes the counter's public rating address (`rating_url`); a "
         "closed counter answers 404.",
         responses=_binary("image/png", "The QR code, 10 pixels per module."),
@@ -105,6 +106,7 @@ class CounterViewSet(UnitScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="A counter's QR code (SVG)",
+        operation_id="counters_qr_svg",
         description=STAFF_SCOPED + " Vector QR code for print shops; a closed counter answers 404.",
         responses=_binary("image/svg+xml", "The QR code as SVG."),
     )
@@ -117,6 +119,7 @@ class CounterViewSet(UnitScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="A counter's A4 poster (PDF)",
+        operation_id="counters_poster_pdf",
         description=STAFF_SCOPED + " The printable poster: unit and counter names, short instructions, the QR "
         "code and the official host under it. A closed counter answers 404.",
         responses=_binary("application/pdf", "One A4 page."),
