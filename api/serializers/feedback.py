@@ -25,7 +25,10 @@ class CaseCreateSerializer(serializers.Serializer):
 
     unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The id of the unit concerned.")
     counter = serializers.RegexField(
-        r"^[a-z0-9]{1,32}$", required=False, help_text="Optional: the public code of the unit's counter concerned."
+        trim_whitespace=False,
+        regex=r"^[a-z0-9]{1,32}$",
+        required=False,
+        help_text="Optional: the public code of the unit's counter concerned.",
     )
     rating = serializers.UUIDField(
         required=False, help_text="Optional: the idempotency key of the rating this case follows (same counter)."
@@ -37,7 +40,9 @@ class CaseCreateSerializer(serializers.Serializer):
     )
     name = text_field(max_length=120, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.RegexField(r"^\+?[0-9 .-]{8,20}$", required=False, allow_blank=True)
+    phone = serializers.RegexField(
+        trim_whitespace=False, regex=r"^\+?[0-9 .-]{8,20}$", required=False, allow_blank=True
+    )
     consent_reply = serializers.BooleanField(
         default=False, help_text="Consent to be answered by email/SMS; required to store any contact detail."
     )

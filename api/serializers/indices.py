@@ -6,8 +6,12 @@ MAX_COUNT = 2**31 - 1
 
 
 class DossierStatRowSerializer(serializers.Serializer):
-    unit = serializers.RegexField(r"^[-a-zA-Z0-9_]{1,40}$", max_length=40, help_text="The unit's stable code.")
-    month = serializers.RegexField(r"^20[0-9]{2}-(0[1-9]|1[0-2])$", help_text="The month, as YYYY-MM.")
+    unit = serializers.RegexField(
+        trim_whitespace=False, regex=r"^[-a-zA-Z0-9_]{1,40}$", max_length=40, help_text="The unit's stable code."
+    )
+    month = serializers.RegexField(
+        trim_whitespace=False, regex=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", help_text="The month, as YYYY-MM."
+    )
     handled = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, help_text="Dossiers handled.")
     late = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, help_text="Of those, handled late.")
 

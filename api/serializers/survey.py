@@ -103,7 +103,10 @@ class RatingInputSerializer(serializers.Serializer):
     found by its public code in the view and everything else is checked by `survey.services`."""
 
     counter = serializers.RegexField(
-        r"^[a-z0-9]{1,32}$", max_length=32, help_text="The counter's public code (the end of its QR address)."
+        trim_whitespace=False,
+        regex=r"^[a-z0-9]{1,32}$",
+        max_length=32,
+        help_text="The counter's public code (the end of its QR address).",
     )
     score = serializers.IntegerField(min_value=1, max_value=5, help_text="Overall satisfaction, 1..5.")
     answers = RatingAnswerInputSerializer(
@@ -113,7 +116,7 @@ class RatingInputSerializer(serializers.Serializer):
         help_text="Optional answers to the items of the unit's active questionnaire (see `questionnaires/`).",
     )
     reasons = serializers.ListField(
-        child=serializers.RegexField(r"^[-a-zA-Z0-9_]{1,40}$", max_length=40),
+        child=serializers.RegexField(trim_whitespace=False, regex=r"^[-a-zA-Z0-9_]{1,40}$", max_length=40),
         required=False,
         max_length=20,
         help_text="Optional codes of active “why” chips.",
@@ -181,7 +184,8 @@ class RatingSerializer(serializers.ModelSerializer):
 class DossierLinkInputSerializer(serializers.Serializer):
     counter = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The counter's id.")
     dossier_code = serializers.RegexField(
-        r"^[^\s\x00]([^\x00]*[^\s\x00])?$",
+        trim_whitespace=False,
+        regex=r"^[^\s\x00]([^\x00]*[^\s\x00])?$",
         max_length=64,
         help_text="The dossier's code in the one-stop system (1 to 64 characters, no surrounding spaces).",
     )
