@@ -97,3 +97,18 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
         return flat
     messages = detail if isinstance(detail, list) else [detail]
     return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(message) for message in messages]}
+
+
+class Conflict(exceptions.APIException):
+    """409: the request is well formed but conflicts with what is stored (a used key, a taken dossier code)."""
+
+    status_code = 409
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
+class UnknownReference(exceptions.ValidationError):
+    """404 with the field errors: the input names an object (a unit of a bulk row) that does not exist."""
+
+    status_code = 404
+    default_code = "not_found"

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from survey.models import Counter, Questionnaire, Unit
+from feedback.filters import CaseFilter
+from feedback.models import Category, Status
+from survey.models import Counter, Questionnaire, Rating, Score, Unit
 
 MAX_ID = 2**63 - 1
 
@@ -89,3 +91,43 @@ class QuestionnaireFilter(django_filters.FilterSet):
     class Meta:
         model = Questionnaire
         fields = ["family", "unit", "is_active"]
+
+
+class RatingFilter(django_filters.FilterSet):
+    unit = IdFilter(field_name="unit_id", label=_("Mã số (id) đơn vị"))
+    counter = IdFilter(field_name="counter_id", label=_("Mã số (id) quầy"))
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Đánh giá từ ngày (YYYY-MM-DD)")
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Đánh giá đến ngày (YYYY-MM-DD)")
+    )
+    score = django_filters.TypedChoiceFilter(choices=Score.choices, coerce=int, label=_("Mức hài lòng (1..5)"))
+    channel = django_filters.ChoiceFilter(choices=Rating.Channel.choices, label=_("Kênh"))
+    verified = BooleanFilter(label=_("Đã xác thực bằng liên kết hồ sơ"))
+    status = django_filters.ChoiceFilter(choices=Rating.Status.choices, label=_("Trạng thái kiểm duyệt"))
+    quarantined = BooleanFilter(method="filter_quarantined", label=_("Đang cách ly (true) hoặc không (false)"))
+
+    class Meta:
+        model = Rating
+        fields = ["unit", "counter", "created_after", "created_before", "score", "channel", "verified", "status"]
+
+    def filter_quarantined(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        condition = Q(status=Rating.Status.QUARANTINED)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+
+class ApiCaseFilter(CaseFilter):
+    """The staff inbox's filters (feedback.filters.CaseFilter), with the API's strict text and boolean fields
+    and the counter given by id. Unit staff only find their own unit's counters."""
+
+    q = TextFilter(method="filter_search", label=_("Tìm theo nội dung, mã tra cứu hoặc số hồ sơ (#id)"))
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Trạng thái"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Loại phản ánh"))
+    overdue = BooleanFilter(method="filter_overdue", label=_("Quá hạn"))
+    counter = IdFilter(field_name="counter_id", label=_("Mã số (id) quầy"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        django_filters.FilterSet.__init__(self, *args, **kwargs)

@@ -8,7 +8,7 @@ disclosed.
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
 
 
 class IsProvincialStaff(BasePermission):
@@ -53,3 +53,71 @@ class UnitScopedMixin:
 
     def get_queryset(self) -> QuerySet:
         return scope_to_user(self.base_queryset(), self.request.user, self.unit_field)
+
+
+class RefusesCrossSiteBrowsers(BasePermission):
+    """For the public writes (ratings, PAKN): a browser may post only from the site's own pages.
+
+    Browsers say where a request comes from (`Sec-Fetch-Site`, `Origin`); a page on another site that makes a
+    visitor's browser post here is refused with 403, so that no other site can cast votes or file cases in its
+    visitors' names. Server-to-server clients (the one-stop system, a kiosk app) send neither header and pass.
+    The site's own origins are its host, `PUBLIC_BASE_URL` and `DJANGO_CSRF_TRUSTED_ORIGINS`.
+    """
+
+    message = _("Không nhận yêu cầu gửi từ một trang web khác.")
+
+    def has_permission(self, request, view) -> bool:
+        fetch_site = request.META.get("HTTP_SEC_FETCH_SITE", "").lower()
+        if fetch_site and fetch_site not in ("same-origin", "none"):
+            return False
+        origin = request.META.get("HTTP_ORIGIN")
+        if origin is None:
+            return True
+        return origin.rstrip("/").lower() in _own_origins(request)
+
+
+def _own_origins(request) -> set[str]:
+    from django.conf import settings
+
+    scheme = "https" if request.is_secure() else "http"
+    origins = {f"{scheme}://{request.get_host()}", settings.PUBLIC_BASE_URL, *settings.CSRF_TRUSTED_ORIGINS}
+    return {origin.rstrip("/").lower() for origin in origins}
+
+
+class PublicActionsMixin:
+    """For viewsets that mix public and staff actions (ratings, PAKN): the actions named in `public_actions`
+    need no credentials (no session, so no CSRF to forge; writes also pass `RefusesCrossSiteBrowsers`) and are
+    throttled per address under their own scope; every other action is for scoped staff."""
+
+    public_actions: dict[str, str] = {}  # action name -> throttle scope
+
+    def _current_action(self) -> str | None:
+        if getattr(self, "action", None):
+            return self.action
+        request = getattr(self, "request", None)
+        if request is None:
+            return None
+        return getattr(self, "action_map", {}).get(request.method.lower())
+
+    def get_authenticators(self):
+        if self._current_action() in self.public_actions:
+            return []
+        return super().get_authenticators()
+
+    def get_permissions(self):
+        if self._current_action() in self.public_actions:
+            if self.request.method in SAFE_METHODS:
+                return [AllowAny()]
+            return [AllowAny(), RefusesCrossSiteBrowsers()]
+        return [IsUnitStaffOrProvincial()]
+
+    @property
+    def throttle_scope(self) -> str | None:
+        return self.public_actions.get(self._current_action())
+
+    def get_throttles(self):
+        from .throttles import ScopedThrottle
+
+        if self._current_action() in self.public_actions:
+            return [ScopedThrottle()]
+        return super().get_throttles()

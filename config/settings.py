@@ -192,6 +192,11 @@ API_THROTTLE_DEFAULTS = {
     "anon": "120/minute",
     "user": "2000/minute",
     "auth-token": "10/minute",
+    # Public writes and lookups, per address. Citizens behind one carrier NAT share an address, so ratings are
+    # generous; the integrity layers (survey/integrity.py) judge the votes themselves.
+    "ratings": "60/minute",
+    "feedback": "10/minute",
+    "feedback-track": "30/minute",
 }
 
 REST_FRAMEWORK = {
@@ -238,6 +243,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get stable component names.
+    "ENUM_NAME_OVERRIDES": {
+        "RatingStatusEnum": "survey.models.Rating.Status",
+        "CaseStatusEnum": "feedback.models.Status",
+        "UnitKindEnum": "survey.models.Unit.Kind",
+        "CaseEventKindEnum": "feedback.models.CaseEvent.Kind",
+    },
 }
 
 # PAKN (feedback): attachment limits, the tracking-code lookup throttle, reminders, and the deadline job.

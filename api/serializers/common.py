@@ -1,6 +1,17 @@
 """Shapes shared by every endpoint (used by the OpenAPI schema)."""
 
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+# Text may hold any character but NUL, which the database cannot store. DRF refuses it already; this validator
+# puts the rule in the schema too (as a `pattern`), so that clients know it.
+NO_NUL = RegexValidator(r"^[^\x00]*$", message=_("Không được chứa ký tự NUL."))
+
+
+def text_field(**kwargs) -> serializers.CharField:
+    """A CharField whose schema says that NUL characters are refused."""
+    return serializers.CharField(validators=[NO_NUL], **kwargs)
 
 
 class ErrorSerializer(serializers.Serializer):

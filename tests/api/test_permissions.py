@@ -25,6 +25,15 @@ READ_ONLY = expect(405)  # Public read-only collections refuse writes from every
 STAFF_READ_ONLY = expect(405, anonymous=401)
 OWN_UNIT_A = expect(200, anonymous=401, officer_b=404)  # A unit A object: unit B answers 404 (not disclosed).
 OWN_UNIT_B = expect(200, anonymous=401, officer_a=404, lead_a=404)
+PROVINCIAL = expect(200, anonymous=401, officer_a=403, officer_b=403, lead_a=403)
+CREATED = expect(201)  # Public writes: credentials are ignored, everyone may post.
+STAFF_CREATE_A = expect(201, anonymous=401, officer_b=404)  # Unit A's counter: unit B answers 404.
+
+
+def new_key(w) -> dict:
+    import uuid
+
+    return {"Idempotency-Key": str(uuid.uuid4())}
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class Endpoint:
     filtered: bool = False
     method: str = "get"
     data: Callable | None = None
+    headers: Callable | None = None  # A function of the world giving extra request headers.
 
     def __str__(self) -> str:
         return self.name
@@ -63,6 +73,105 @@ ENDPOINTS = [
     Endpoint("questionnaires", lambda w: reverse("api:questionnaire-list"), PUBLIC),
     Endpoint("questionnaire", lambda w: reverse("api:questionnaire-detail", args=[w.questionnaire_b.pk]), PUBLIC),
     Endpoint("auth token GET", lambda w: reverse("api:auth-token"), expect(405)),
+    Endpoint("counter A qr.png", lambda w: reverse("api:counter-qr-png", args=[w.counter_a.pk]), OWN_UNIT_A),
+    Endpoint("counter B qr.svg", lambda w: reverse("api:counter-qr-svg", args=[w.counter_b.pk]), OWN_UNIT_B),
+    Endpoint("counter A poster", lambda w: reverse("api:counter-poster-pdf", args=[w.counter_a.pk]), OWN_UNIT_A),
+    # Ratings: public POST, scoped staff list.
+    Endpoint("ratings", lambda w: reverse("api:rating-list"), STAFF, unit_key="unit"),
+    Endpoint("ratings of B", lambda w: f"{reverse('api:rating-list')}?unit={w.unit_b.pk}", STAFF, "unit", True),
+    Endpoint(
+        "ratings POST",
+        lambda w: reverse("api:rating-list"),
+        CREATED,
+        method="post",
+        data=lambda w: {"counter": w.counter_a.code, "score": 4},
+        headers=new_key,
+    ),
+    Endpoint(
+        "dossier link for A",
+        lambda w: reverse("api:dossier-link-create"),
+        STAFF_CREATE_A,
+        method="post",
+        data=lambda w: {"counter": w.counter_a.pk, "dossier_code": "HS-A-0001"},
+    ),
+    Endpoint(
+        "dossier link for B",
+        lambda w: reverse("api:dossier-link-create"),
+        expect(201, anonymous=401, officer_a=404, lead_a=404),
+        method="post",
+        data=lambda w: {"counter": w.counter_b.pk, "dossier_code": "HS-B-0001"},
+    ),
+    Endpoint(
+        "dossier stats",
+        lambda w: reverse("api:dossier-stats-create"),
+        PROVINCIAL,
+        method="post",
+        data=lambda w: {"rows": [{"unit": w.unit_a.code, "month": "2025-06", "handled": 10, "late": 1}]},
+    ),
+    # PAKN: public POST and tracking; scoped staff list, detail and workflow.
+    Endpoint(
+        "feedback POST",
+        lambda w: reverse("api:case-list"),
+        CREATED,
+        method="post",
+        data=lambda w: {"unit": w.unit_b.pk, "category": "attitude", "text": "Cán bộ trả lời thiếu lịch sự."},
+    ),
+    Endpoint("feedback track", lambda w: reverse("api:case-track", args=[w.case_a.tracking_code]), PUBLIC),
+    Endpoint("feedback track wrong", lambda w: reverse("api:case-track", args=["khong-co-ma-nay"]), expect(404)),
+    Endpoint("feedback", lambda w: reverse("api:case-list"), STAFF, unit_key="unit"),
+    Endpoint("feedback of A", lambda w: f"{reverse('api:case-list')}?status=received", STAFF, "unit", True),
+    Endpoint("case A", lambda w: reverse("api:case-detail", args=[w.case_a.pk]), OWN_UNIT_A),
+    Endpoint("case B", lambda w: reverse("api:case-detail", args=[w.case_b.pk]), OWN_UNIT_B),
+    Endpoint("case A accept", lambda w: reverse("api:case-accept", args=[w.case_a.pk]), OWN_UNIT_A, method="post"),
+    Endpoint("case B accept", lambda w: reverse("api:case-accept", args=[w.case_b.pk]), OWN_UNIT_B, method="post"),
+    Endpoint(
+        "case A reject",
+        lambda w: reverse("api:case-reject", args=[w.case_a.pk]),
+        OWN_UNIT_A,
+        method="post",
+        data=lambda w: {"note": "Trùng."},
+    ),
+    Endpoint(
+        "case B request-information",
+        lambda w: reverse("api:case-request-information", args=[w.case_b.pk]),
+        OWN_UNIT_B,
+        method="post",
+        data=lambda w: {"note": "Xin số biên nhận."},
+    ),
+    Endpoint(
+        "case A start", lambda w: reverse("api:case-start", args=[w.case_a_accepted.pk]), OWN_UNIT_A, method="post"
+    ),
+    Endpoint(
+        "case A answer",
+        lambda w: reverse("api:case-answer", args=[w.case_a_in_progress.pk]),
+        OWN_UNIT_A,
+        method="post",
+        data=lambda w: {"text": "Đã trả kết quả."},
+    ),
+    Endpoint(
+        "case A close", lambda w: reverse("api:case-close", args=[w.case_a_answered.pk]), OWN_UNIT_A, method="post"
+    ),
+    Endpoint(
+        "case A assign",
+        lambda w: reverse("api:case-assign", args=[w.case_a.pk]),
+        OWN_UNIT_A,
+        method="post",
+        data=lambda w: {"officer": w.officer_a.pk},
+    ),
+    Endpoint(
+        "case B transfer",
+        lambda w: reverse("api:case-transfer", args=[w.case_b.pk]),
+        OWN_UNIT_B,
+        method="post",
+        data=lambda w: {"unit": w.unit_a.pk, "reason": "Thuộc thẩm quyền Sở Tư pháp."},
+    ),
+    Endpoint(
+        "case A note",
+        lambda w: reverse("api:case-note", args=[w.case_a.pk]),
+        OWN_UNIT_A,
+        method="post",
+        data=lambda w: {"note": "Gọi lại."},
+    ),
 ]
 
 
@@ -75,7 +184,30 @@ def matrix_world(world):
     world.questionnaire_b = factories.make_questionnaire(unit=world.unit_b)
     factories.make_counter(unit=world.unit_a)
     factories.make_counter(unit=world.unit_b)
+    for counter in (world.counter_a, world.counter_b):
+        factories.make_rating(counter=counter, questionnaire=world.questionnaire_a)
+    world.case_a = factories.make_pakn_case(unit=world.unit_a)
+    world.case_b = factories.make_pakn_case(unit=world.unit_b)
+    world.case_a_accepted = factories.make_pakn_case(unit=world.unit_a)
+    world.case_a_in_progress = factories.make_pakn_case(unit=world.unit_a)
+    world.case_a_answered = factories.make_pakn_case(unit=world.unit_a)
+    _advance(world.case_a_accepted, "accepted", by=world.province)
+    _advance(world.case_a_in_progress, "in_progress", by=world.province)
+    _advance(world.case_a_answered, "answered", by=world.province)
     return world
+
+
+def _advance(case, to: str, *, by) -> None:
+    """Move a fresh case along the workflow with the services, up to `to`."""
+    from feedback import services
+
+    for step in ("accepted", "in_progress", "answered"):
+        if step == "answered":
+            services.answer_case(case=case, by=by, text="Đã xử lý xong.")
+        else:
+            services.change_case_status(case=case, by=by, to=step)
+        if step == to:
+            return
 
 
 @pytest.mark.django_db
@@ -88,11 +220,13 @@ def test_permission_matrix(endpoint, role, matrix_world, api_as):
     data = endpoint.data(matrix_world) if endpoint.data else None
 
     # when
-    response = getattr(client, endpoint.method)(url, data, format="json")
+    headers = endpoint.headers(matrix_world) if endpoint.headers else None
+    response = getattr(client, endpoint.method)(url, data, format="json", headers=headers)
 
     # then
     assert response.status_code == endpoint.statuses[role], (role, endpoint.name, response.content[:300])
-    body = response.json() if response.content else None
+    is_json = response.get("Content-Type", "").startswith("application/json")
+    body = response.json() if response.content and is_json else None
     if response.status_code >= 400:
         assert set(body) == {"detail", "errors"} and body["detail"]
     if endpoint.unit_key and response.status_code == 200:

@@ -41,3 +41,38 @@ def test_list_query_count_does_not_grow_with_rows(url_name, role, world, api_as,
         second = client.get(reverse(url_name))
 
     assert second.json()["count"] > first.json()["count"]
+
+
+def add_ratings_and_cases(world, n: int) -> None:
+    """n more ratings (with answers) and PAKN cases (assigned, with events) in each unit."""
+    from feedback import services as feedback_services
+    from survey.models import RatingAnswer
+
+    questionnaire = factories.make_questionnaire(items=2)
+    items = list(questionnaire.items.all())
+    for _i in range(n):
+        for unit, counter, officer in (
+            (world.unit_a, world.counter_a, world.officer_a),
+            (world.unit_b, world.counter_b, world.officer_b),
+        ):
+            rating = factories.make_rating(counter=counter, questionnaire=questionnaire, score=2)
+            RatingAnswer.objects.bulk_create(RatingAnswer(rating=rating, item=item, value=3) for item in items)
+            case = factories.make_pakn_case(unit=unit, counter=counter)
+            feedback_services.assign_case(case=case, by=world.province, officer=officer)
+
+
+@pytest.mark.parametrize("url_name", ["api:rating-list", "api:case-list"])
+@pytest.mark.parametrize("role", ["token_client", "officer_a"])
+def test_rating_and_case_lists_run_constant_queries(url_name, role, world, api_as, django_assert_num_queries):
+    client = api_as(role)
+    add_ratings_and_cases(world, 2)
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(reverse(url_name))
+    assert first.status_code == 200
+    assert len(small) <= 6, [q["sql"] for q in small.captured_queries]
+
+    add_ratings_and_cases(world, 10)
+    with django_assert_num_queries(len(small)):
+        second = client.get(reverse(url_name))
+
+    assert len(second.json()["results"]) > len(first.json()["results"])

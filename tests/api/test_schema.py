@@ -14,11 +14,17 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from survey.models import User
 from tests import factories
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+
+# Operations whose input has rules across fields that OpenAPI 3.0 cannot state (each described in the operation):
+# input valid field by field may break them and is rightly refused with 400, so "valid data is accepted" does not
+# apply. Every other check still does.
+CROSS_FIELD_RULES = {"POST /api/v1/feedback/"}
 
 
 @pytest.fixture
@@ -45,4 +51,8 @@ def provincial_token(world, wsgi_calls_keep_the_test_transaction) -> str:
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, provincial_token):
     # Identity encoding: the in-process WSGI client does not undo the site's gzip compression.
-    case.call_and_validate(headers={"Authorization": f"Token {provincial_token}", "Accept-Encoding": "identity"})
+    excluded = [positive_data_acceptance] if case.operation.label in CROSS_FIELD_RULES else []
+    case.call_and_validate(
+        headers={"Authorization": f"Token {provincial_token}", "Accept-Encoding": "identity"},
+        excluded_checks=excluded,
+    )

@@ -1,0 +1,46 @@
+"""The curl examples of docs/api.md are real: their bodies are accepted as documented."""
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+from indices.models import DossierStat
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+
+
+def curl_body(path: str) -> dict:
+    """The JSON body of the documented `curl -X POST https://HOST<path>` example."""
+    block = DOC[DOC.index(f"curl -X POST https://HOST{path}") :]
+    return json.loads(re.search(r"-d '(.*?)'", block, re.S)[1])
+
+
+def test_the_documented_dossier_calls_work(world, api_as):
+    client = api_as("token_client")
+    link = {**curl_body("/api/v1/dossier-links/"), "counter": world.counter_a.pk}
+
+    assert client.post("/api/v1/dossier-links/", link).status_code == 201
+    response = client.post("/api/v1/dossier-stats/", curl_body("/api/v1/dossier-stats/"))
+    assert response.json() == {"rows": 2}
+    assert DossierStat.objects.count() == 2
+
+
+def test_the_documented_rating_call_works(world, api_as):
+    questionnaire = factories.make_questionnaire(items=2)
+    items = [item.pk for item in questionnaire.items.all()]
+    body = curl_body("/api/v1/ratings/")
+    body["counter"] = world.counter_a.code
+    for answer, item in zip(body["answers"], items, strict=True):
+        answer["item"] = item
+
+    response = api_as("anonymous").post(
+        "/api/v1/ratings/", body, format="json", headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
+
+    assert response.status_code == 201, response.content

@@ -1,0 +1,239 @@
+"""PAKN through the API: the citizen's submission and tracking, and the staff inbox and workflow."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from feedback.models import Attachment, Case, CaseContact
+from tests import factories
+from tests.feedback.conftest import png_bytes
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/feedback/"
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def body(world, **overrides):
+    return {
+        "unit": world.unit_a.pk,
+        "category": "late_result",
+        "text": "Hẹn trả kết quả nhưng trễ ba ngày.",
+        **overrides,
+    }
+
+
+# Citizens ------------------------------------------------------------------------------------------------------------
+
+
+def test_a_citizen_files_a_case_and_gets_its_tracking_code(world):
+    response = APIClient().post(
+        URL, body(world, counter=world.counter_a.code, email="dan@example.vn", consent_reply=True), format="json"
+    )
+
+    assert response.status_code == 201, response.content
+    case = Case.objects.get()
+    data = response.json()
+    assert data["tracking_code"] == case.tracking_code and data["status"] == "received"
+    assert data["tracking_url"].endswith(reverse("feedback:case-track", args=[case.tracking_code]))
+    assert case.counter == world.counter_a
+    assert CaseContact.objects.get(case=case).email == "dan@example.vn"
+
+
+def test_attachments_come_as_multipart_and_are_checked(world):
+    upload = uploaded("anh.png", png_bytes(with_metadata=True))
+
+    response = APIClient().post(URL, {**body(world), "files": [upload]}, format="multipart")
+
+    assert response.status_code == 201, response.content
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "image/png"
+    assert b"secret-location" not in attachment.file.read()
+
+
+def uploaded(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+@pytest.mark.parametrize(
+    "overrides, status, field",
+    [
+        ({"text": "ngắn"}, 400, "text"),
+        ({"category": "khac"}, 400, "category"),
+        ({"name": "Nguyễn Văn A"}, 400, "consent_reply"),
+        ({"consent_reply": True}, 400, "email"),
+        ({"unit": 10**12}, 404, None),
+        ({"counter": "khongcoma"}, 404, None),
+        ({"rating": "6f1c1f8e-8f5e-4c63-9a53-1b7c0e1d2a47"}, 404, None),
+    ],
+)
+def test_bad_submissions_store_nothing(world, overrides, status, field):
+    response = APIClient().post(URL, body(world, **overrides), format="json")
+
+    assert response.status_code == status, response.content
+    if field:
+        assert field in response.json()["errors"]
+    assert not Case.objects.exists()
+
+
+def test_a_counter_of_another_unit_is_a_conflict(world):
+    response = APIClient().post(URL, body(world, counter=world.counter_b.code), format="json")
+
+    assert response.status_code == 409
+    assert not Case.objects.exists()
+
+
+def test_a_bad_attachment_stores_nothing(world):
+    upload = uploaded("virus.png", b"MZ not an image")
+
+    response = APIClient().post(URL, {**body(world), "files": [upload]}, format="multipart")
+
+    assert response.status_code == 400
+    assert "files" in response.json()["errors"]
+    assert not Case.objects.exists()
+
+
+def test_cross_site_submissions_are_refused(world):
+    response = APIClient().post(URL, body(world), format="multipart", headers={"Origin": "https://gia-mao.example"})
+
+    assert response.status_code == 403
+    assert not Case.objects.exists()
+
+
+def test_tracking_shows_the_public_side_only(world):
+    from feedback import services
+
+    case = factories.make_pakn_case(unit=world.unit_a)
+    services.add_internal_note(case=case, by=world.officer_a, note="Người này gọi nhiều lần")
+    services.change_case_status(case=case, by=world.officer_a, to="accepted")
+
+    response = APIClient().get(reverse("api:case-track", args=[case.tracking_code.upper()]))
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["status"] == "accepted" and data["deadline"] == case.answer_due.isoformat()
+    assert "Người này gọi nhiều lần" not in response.content.decode()
+    assert [event["kind"] for event in data["events"]] == ["submitted"]
+    assert "assigned_to" not in data and "contact" not in data
+
+
+def test_every_wrong_code_answers_the_same_404(world):
+    factories.make_pakn_case(unit=world.unit_a)
+    client = APIClient()
+
+    answers = [
+        client.get(reverse("api:case-track", args=[code]))
+        for code in ("abcdefghjkmnpqrs", "x", "1" * 200, "%20", "khong có")
+    ]
+
+    assert {response.status_code for response in answers} == {404}
+    assert len({response.content for response in answers}) == 1
+
+
+def test_tracking_is_throttled(world, settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "feedback-track": "2/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    client = APIClient()
+    url = reverse("api:case-track", args=["abcdefghjkmnpqrs"])
+
+    assert [client.get(url).status_code for _ in range(3)] == [404, 404, 429]
+
+
+# Staff ---------------------------------------------------------------------------------------------------------------
+
+
+def test_the_whole_workflow_through_the_api(world, api_as):
+    case = factories.make_pakn_case(unit=world.unit_a)
+    client = api_as("officer_a")
+
+    def act(name, data=None):
+        return client.post(reverse(f"api:case-{name}", args=[case.pk]), data or {}, format="json")
+
+    assert act("answer", {"text": "Sớm quá"}).status_code == 409  # not in progress yet
+    assert act("accept").json()["status"] == "accepted"
+    assert act("assign", {"officer": world.lead_a.pk}).json()["assigned_to_username"] == "lead-a"
+    assert act("start").json()["status"] == "in_progress"
+    assert act("note", {"note": "Đã gọi điện"}).status_code == 200
+    answered = act("answer", {"text": "Kết quả đã được trả ngày 12/6."}).json()
+    assert answered["status"] == "answered" and answered["public_answer"].startswith("Kết quả")
+    closed = act("close").json()
+    assert closed["status"] == "closed"
+    assert [e["kind"] for e in closed["events"]].count("note") == 1
+    assert next(e for e in closed["events"] if e["kind"] == "note")["is_public"] is False
+
+
+def test_workflow_rules(world, api_as):
+    case = factories.make_pakn_case(unit=world.unit_a)
+    client = api_as("lead_a")
+
+    def act(name, data=None):
+        return client.post(reverse(f"api:case-{name}", args=[case.pk]), data or {}, format="json")
+
+    assert act("reject").status_code == 400  # a reason is required
+    assert act("request-information", {"note": "   "}).status_code == 400
+    assert act("assign", {"officer": world.officer_b.pk}).status_code == 409  # another unit's officer
+    assert act("assign", {"officer": 10**12}).status_code == 404
+    assert act("transfer", {"unit": world.unit_a.pk, "reason": "x"}).status_code == 409  # same unit
+    assert act("close").status_code == 409
+    assert act("reject", {"note": "Không thuộc thẩm quyền."}).json()["status"] == "rejected"
+    case.refresh_from_db()
+    assert case.rejection_reason == "Không thuộc thẩm quyền."
+
+
+def test_a_transferred_case_leaves_the_officers_scope(world, api_as):
+    case = factories.make_pakn_case(unit=world.unit_a)
+    client = api_as("officer_a")
+
+    response = client.post(
+        reverse("api:case-transfer", args=[case.pk]), {"unit": world.unit_b.pk, "reason": "Sai đơn vị."}
+    )
+
+    assert response.status_code == 200 and response.json()["unit"] == world.unit_b.pk
+    assert client.get(reverse("api:case-detail", args=[case.pk])).status_code == 404
+    assert api_as("officer_b").get(reverse("api:case-detail", args=[case.pk])).status_code == 200
+
+
+def test_staff_list_uses_the_inbox_filters_within_scope(world, api_as):
+    late = factories.make_pakn_case(unit=world.unit_a, counter=world.counter_a, category="attitude")
+    Case.objects.filter(pk=late.pk).update(due_date="2020-01-02")
+    other = factories.make_pakn_case(unit=world.unit_a, text="Nhà vệ sinh hỏng đã lâu.")
+    factories.make_pakn_case(unit=world.unit_b, counter=world.counter_b)
+    client = api_as("officer_a")
+    url = reverse("api:case-list")
+
+    def ids(params):
+        response = client.get(url, params)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids({}) == [late.pk, other.pk]  # by deadline; unit B's case is never listed
+    assert ids({"overdue": "true"}) == [late.pk]
+    assert ids({"category": "attitude"}) == [late.pk]
+    assert ids({"q": "vệ sinh"}) == [other.pk]
+    assert ids({"q": other.tracking_code}) == [other.pk]
+    assert ids({"counter": world.counter_a.pk}) == [late.pk]
+    assert ids({"counter": world.counter_b.pk}) == []
+    assert ids({"status": "closed"}) == []
+    assert client.get(url, {"status": "lost"}).status_code == 400
+
+
+def test_the_detail_shows_contact_attachments_and_the_whole_log(world, api_as):
+    from feedback import services
+    from feedback.services import ContactInput
+
+    case = factories.make_pakn_case(
+        unit=world.unit_a, contact=ContactInput(email="dan@example.vn", consent_reply=True)
+    )
+    services.add_internal_note(case=case, by=world.officer_a, note="Nội bộ")
+
+    data = api_as("officer_a").get(reverse("api:case-detail", args=[case.pk])).json()
+
+    assert data["contact"]["email"] == "dan@example.vn"
+    assert [e["kind"] for e in data["events"]] == ["submitted", "note"]
+    assert data["events"][1]["actor"] == "officer-a"
