@@ -299,3 +299,6 @@ CELERY_BEAT_SCHEDULE.update(
         "purge-ip-hashes": {"task": "survey.tasks.purge_ip_hashes_task", "schedule": crontab(hour=1, minute=40)},
     }
 )
+
+# A citizen whose form is too old, or whose browser blocks cookies, gets a friendly Vietnamese page.
+CSRF_FAILURE_VIEW = "survey.views.csrf_failure"

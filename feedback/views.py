@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from survey.integrity import client_ip, hash_ip
 from survey.models import Counter, Rating, Unit
 
 from . import forms, selectors, services
@@ -84,7 +85,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 def _client_key(request: HttpRequest) -> str:
-    return f"pakn-lookup-miss:{request.META.get('REMOTE_ADDR', '')}"
+    return f"pakn-lookup-miss:{hash_ip(client_ip(request))}"
 
 
 def _lookup_throttled(request: HttpRequest) -> bool:
