@@ -425,11 +425,13 @@ def record_outcome(*, rating: Rating) -> None:
     failure is logged and the caller's submission stands.
     """
     try:
-        with transaction.atomic():
-            conf = get_settings()
-            if FLAG_BURST in (rating.flags or []):
+        conf = get_settings()
+        # A transaction (or savepoint) only when there is work: the usual accepted, happy vote costs no query.
+        if FLAG_BURST in (rating.flags or []):
+            with transaction.atomic():
                 _raise_burst_alert(rating, conf)
-            if rating.counts_in_indices:
+        if rating.counts_in_indices and _unhappy_vote_recent(rating, conf):
+            with transaction.atomic():
                 _check_unhappy(rating, conf)
     except Exception:
         log.exception("Integrity: bookkeeping failed for rating %s", rating.pk)
@@ -475,21 +477,26 @@ def _raise_burst_alert(rating: Rating, conf: IntegritySettings) -> None:
     _enqueue_alert(alert)
 
 
-def _check_unhappy(rating: Rating, conf: IntegritySettings) -> None:
+def _unhappy_vote_recent(rating: Rating, conf: IntegritySettings) -> bool:
+    """Whether the counter's unhappy window may hold an unhappy vote. The share can only reach the threshold if
+    it does: the last one is remembered in the cache, so that the usual stream of happy votes costs no query."""
     ref = rating.created_at
     window = datetime.timedelta(minutes=conf.unhappy_window_minutes)
-    # The share can only reach the threshold if the window holds an unhappy vote: remember the last one in the
-    # cache, so that the usual stream of happy votes costs no query.
     key = f"integrity:last-unhappy:{rating.counter_id}"
     try:
         if rating.is_low:
             cache.set(key, ref.timestamp(), int(window.total_seconds()) + 60)
-        else:
-            last = cache.get(key)
-            if last is None or ref.timestamp() - float(last) > window.total_seconds():
-                return
+            return True
+        last = cache.get(key)
+        return last is not None and ref.timestamp() - float(last) <= window.total_seconds()
     except Exception:
         log.exception("Integrity: the cache is unavailable; checking the unhappy share in the database")
+        return True
+
+
+def _check_unhappy(rating: Rating, conf: IntegritySettings) -> None:
+    ref = rating.created_at
+    window = datetime.timedelta(minutes=conf.unhappy_window_minutes)
     stats = (
         Rating.objects.counted()
         .filter(counter_id=rating.counter_id, created_at__gt=ref - window, created_at__lte=ref)
