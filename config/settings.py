@@ -325,3 +325,5 @@ CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
     "task": "feedback.tasks.purge_personal_data_task",
     "schedule": crontab(hour=2, minute=30),
 }
+# A citizen whose form is too old, or whose browser blocks cookies, gets a friendly Vietnamese page.
+CSRF_FAILURE_VIEW = "survey.views.csrf_failure"

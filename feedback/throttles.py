@@ -8,19 +8,18 @@ server sees the same counts).
   hour) further submissions from that client are refused. Only filed cases count (a form returned with errors
   does not), and the check comes before the count, so a citizen below the limit is never refused.
 
-Clients are told apart by their address (`survey.audit.client_ip`, which honours `TRUSTED_PROXY_COUNT`), stored
+Clients are told apart by their address (`survey.integrity.client_ip`, which honours `TRUSTED_PROXY_COUNT`), stored
 only as a hash in the cache key. When the cache cannot be reached nothing is throttled: a citizen's complaint
 matters more than the throttle, and the failure is logged.
 """
 
-import hashlib
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from survey.audit import client_ip
+from survey.integrity import client_ip, hash_ip
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +27,7 @@ LOOKUP_WINDOW_SECONDS = 15 * 60
 
 
 def _client(request: HttpRequest) -> str:
-    return hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
+    return hash_ip(client_ip(request))[:32]
 
 
 def _count(key: str, window: int) -> None:

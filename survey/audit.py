@@ -11,18 +11,16 @@ per object, with the fields that changed.
 """
 
 import datetime
-import hashlib
-import hmac
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib.admin import ModelAdmin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from .integrity import client_ip, hash_ip
 from .models import AuditEntry, User
 
 ADMIN_ADD = "admin.add"
@@ -33,12 +31,8 @@ ADMIN_DELETE = "admin.delete"
 NEVER_LOGGED = frozenset({"password", "last_login"})
 
 
-def hash_ip(ip_address: str) -> str:
-    """A keyed hash of an IP address: equal addresses match, but the address cannot be read back."""
-    if not ip_address:
-        return ""
-    key = ("audit-ip:" + settings.SECRET_KEY).encode()
-    return hmac.new(key, ip_address.encode(), hashlib.sha256).hexdigest()
+# Audit hashes use their own salt: an address in the audit log cannot be matched with the ratings' hashes.
+AUDIT_IP_SALT = "hailong.audit.ip"
 
 
 @transaction.atomic
@@ -48,7 +42,7 @@ def record_audit(
     action: str,
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
-    ip_address: str = "",
+    ip_address: str | None = "",
 ) -> AuditEntry:
     """Append one entry to the audit log and return it. `changes` must be JSON-serialisable after Django's JSON
     encoding (dates, decimals and UUIDs are fine)."""
@@ -61,7 +55,7 @@ def record_audit(
         target_id=str(target.pk) if target is not None and target.pk is not None else "",
         target_repr=str(target)[:200] if target is not None else "",
         changes=_plain(changes or {}),
-        ip_hash=hash_ip(ip_address),
+        ip_hash=hash_ip(ip_address, salt=AUDIT_IP_SALT),
     )
 
 
@@ -109,16 +103,6 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
         for name in sorted(set(before) | set(after))
         if before.get(name) != after.get(name)
     }
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address, counting `settings.TRUSTED_PROXY_COUNT` proxies from the right of X-Forwarded-For."""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if proxies:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class AuditedModelAdmin(ModelAdmin):

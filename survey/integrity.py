@@ -1,15 +1,11 @@
 """Rating integrity: the abuse layers that assess a citizen's submission, and the alerts that follow it.
 
-The submission path calls `assess_submission` once, before it stores a NEW rating (after its idempotency-key
-lookup, so that a retry is not assessed twice), and `record_outcome` after storing or updating the rating:
-
-    device_id, _new = get_or_issue_device_id(request)
-    verdict = assess_submission(counter=counter, client=client_info(request, device_id), dossier_verified=...)
-    if verdict.throttled:
-        return throttled_response(request, verdict)          # 429, friendly page, nothing recorded
-    rating = Rating.objects.create(..., status=verdict.status, flags=verdict.flags, ip_hash=verdict.ip_hash)
-    record_outcome(rating=rating)
-    set_device_cookie(response, device_id)
+`survey.services.submit_rating` is the one caller on the submission path. For a new submission it calls
+`assess_submission` before its single insert, stores the rating with the verdict's `status`, `flags` and `ip_hash`,
+and calls `record_outcome` on commit. A throttled verdict stores nothing (the view answers `throttled_response`,
+429). When the insert turns out to be a replay of an idempotency key, `withdraw_assessment` takes back what the
+assessment counted, so a retry is never counted twice. Views identify the device with `get_or_issue_device_id`,
+pass `client_info(request, device_id)` to the service and `set_device_cookie` on the response.
 
 Each layer adds a reason code to `Verdict.flags`; any code in `QUARANTINE_FLAGS` quarantines the rating (stored,
 excluded from indices until a provincial reviewer decides). Only two hard throttles refuse a submission, both far
@@ -100,6 +96,8 @@ class Verdict:
     throttled: bool = False
     ip_hash: str = ""
     retry_after: int = 0
+    # The cache buckets this assessment counted in, so that `withdraw_assessment` can take the count back.
+    counted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,11 +187,16 @@ def client_info(request: HttpRequest, device_id: str | None) -> ClientInfo:
     return ClientInfo(ip=client_ip(request), device_id=device_id)
 
 
-def hash_ip(ip: str | None) -> str:
-    """A keyed hash of the address (64 hex characters): enough to match votes, useless to identify anyone."""
+IP_HASH_SALT = "hailong.integrity.ip"
+
+
+def hash_ip(ip: str | None, *, salt: str = IP_HASH_SALT) -> str:
+    """A keyed hash of an address (HMAC-SHA256 keyed with SECRET_KEY, 64 hex characters): equal addresses match,
+    but the address cannot be read back. Each use passes its own `salt`, so that the ratings' hashes cannot be
+    matched with another log's (the audit log's)."""
     if not ip:
         return ""
-    return salted_hmac("hailong.integrity.ip", ip, algorithm="sha256").hexdigest()
+    return salted_hmac(salt, ip, algorithm="sha256").hexdigest()
 
 
 def throttled_response(request: HttpRequest, verdict: Verdict) -> HttpResponse:
@@ -207,8 +210,9 @@ def throttled_response(request: HttpRequest, verdict: Verdict) -> HttpResponse:
 # --- Assessing a submission --------------------------------------------------------------------------------------
 
 
-def _bump(prefix: str, now_ts: float, window_minutes: int) -> int:
-    """Count one event in this minute's bucket and return the events of the last `window_minutes` minutes.
+def _bump(prefix: str, now_ts: float, window_minutes: int) -> tuple[int, str]:
+    """Count one event in this minute's bucket; return the events of the last `window_minutes` minutes and the
+    bucket's key.
 
     `add` creates the bucket with its expiry and `incr` is atomic, so concurrent web servers count correctly."""
     minute = int(now_ts // 60)
@@ -223,7 +227,7 @@ def _bump(prefix: str, now_ts: float, window_minutes: int) -> int:
         cache.set(key, 1, ttl)
         current = 1
     earlier = cache.get_many([f"{prefix}:{m}" for m in range(minute - window_minutes + 1, minute)])
-    return current + sum(int(value) for value in earlier.values())
+    return current + sum(int(value) for value in earlier.values()), key
 
 
 def _expected_daily(counter_id: int) -> float:
@@ -255,18 +259,26 @@ def _device_key(counter_id: int, device_id: str) -> str:
 
 
 def assess_submission(
-    *, counter, client: ClientInfo, dossier_verified: bool = False, now: datetime.datetime | None = None
+    *,
+    counter,
+    client: ClientInfo,
+    dossier_verified: bool = False,
+    now: datetime.datetime | None = None,
+    submission_key: str = "",
 ) -> Verdict:
     """Run every abuse layer on a new submission at `counter` and say how to store it.
 
     A verified dossier rating (single-use link) is exempt from the device, IP-rate and burst flags: it proves a
     real visit. It is still flagged from an office network and still subject to the hard throttles. Side effects:
-    counts the submission in the cache. Never raises because of the cache.
+    counts the submission in the cache (`Verdict.counted`), and starts the device's cool-down. The cool-down
+    remembers `submission_key` (the idempotency key), so a retry of the same submission is never its own reason
+    to flag. Never raises because of the cache.
     """
     now = now or timezone.now()
     now_ts = now.timestamp()
     ip_hash = hash_ip(client.ip)
     flags: list[str] = []
+    counted: list[str] = []
     config, cache_ok = _load_config()
     conf = config.settings
 
@@ -277,33 +289,71 @@ def assess_submission(
         flags.append(FLAG_DEGRADED)
         return _verdict(flags, ip_hash=ip_hash)
     try:
-        if client.device_id:
-            cooldown = conf.device_cooldown_minutes * 60
-            key = _device_key(counter.pk, client.device_id)
-            if cooldown and not cache.add(key, now_ts, cooldown):
-                last = cache.get(key)
-                if last is not None and now_ts - float(last) < cooldown:
-                    if not dossier_verified:
-                        flags.append(FLAG_DEVICE_COOLDOWN)
-                else:
-                    cache.set(key, now_ts, cooldown)
+        # The cool-down is started even for a verified vote, which only is not flagged by it.
+        cooling_down = bool(client.device_id) and _device_cooling_down(
+            counter.pk, client.device_id, submission_key, now_ts, conf
+        )
+        if cooling_down and not dossier_verified:
+            flags.append(FLAG_DEVICE_COOLDOWN)
 
         if ip_hash:
-            ip_count = _bump(f"integrity:ip:{ip_hash[:32]}", now_ts, conf.ip_window_minutes)
+            ip_count, bucket = _bump(f"integrity:ip:{ip_hash[:32]}", now_ts, conf.ip_window_minutes)
+            counted.append(bucket)
             if ip_count > conf.ip_hard_limit:
-                return _verdict([*flags, FLAG_IP_THROTTLED], ip_hash=ip_hash, retry=conf.ip_window_minutes * 60)
+                return _verdict(
+                    [*flags, FLAG_IP_THROTTLED], ip_hash=ip_hash, retry=conf.ip_window_minutes * 60, counted=counted
+                )
             if ip_count > conf.ip_flag_limit and not dossier_verified:
                 flags.append(FLAG_IP_RATE)
 
-        count = _bump(f"integrity:counter:{counter.pk}", now_ts, conf.burst_window_minutes)
+        count, bucket = _bump(f"integrity:counter:{counter.pk}", now_ts, conf.burst_window_minutes)
+        counted.append(bucket)
         if count > conf.counter_hard_limit:
-            return _verdict([*flags, FLAG_COUNTER_THROTTLED], ip_hash=ip_hash, retry=conf.burst_window_minutes * 60)
+            return _verdict(
+                [*flags, FLAG_COUNTER_THROTTLED],
+                ip_hash=ip_hash,
+                retry=conf.burst_window_minutes * 60,
+                counted=counted,
+            )
         if count > burst_threshold(conf, _expected_daily(counter.pk)) and not dossier_verified:
             flags.append(FLAG_BURST)
     except Exception:
         log.exception("Integrity: the cache failed during assessment; accepting the vote unassessed")
         flags.append(FLAG_DEGRADED)
-    return _verdict(flags, ip_hash=ip_hash)
+    return _verdict(flags, ip_hash=ip_hash, counted=counted)
+
+
+def _device_cooling_down(
+    counter_id: int, device_id: str, submission_key: str, now_ts: float, conf: IntegritySettings
+) -> bool:
+    """Whether the device already voted at this counter within the cool-down, for another submission than this
+    one. The first vote starts the cool-down; votes within it do not extend it."""
+    cooldown = conf.device_cooldown_minutes * 60
+    if not cooldown:
+        return False
+    key = _device_key(counter_id, device_id)
+    if cache.add(key, (now_ts, submission_key), cooldown):
+        return False
+    last = cache.get(key)
+    if last is not None:
+        last_ts, last_key = last if isinstance(last, tuple) else (float(last), "")
+        if now_ts - float(last_ts) < cooldown:
+            return not (submission_key and submission_key == last_key)
+    cache.set(key, (now_ts, submission_key), cooldown)
+    return False
+
+
+def withdraw_assessment(verdict: Verdict) -> None:
+    """Take back the counts of an assessment whose submission stored nothing new (a replayed idempotency key, a
+    dossier link used meanwhile), so that it does not count twice. The device cool-down needs nothing: it is
+    keyed to the first submission. Never raises."""
+    for bucket in verdict.counted:
+        try:
+            cache.decr(bucket)
+        except ValueError:
+            pass  # The bucket has expired: nothing left to take back.
+        except Exception:
+            log.exception("Integrity: could not withdraw a count from the cache")
 
 
 def burst_threshold(conf: IntegritySettings, daily_expected: float) -> float:
@@ -313,14 +363,19 @@ def burst_threshold(conf: IntegritySettings, daily_expected: float) -> float:
     return max(float(conf.burst_minimum), conf.burst_multiple * per_window)
 
 
-def _verdict(flags: list[str], *, ip_hash: str, retry: int = 0) -> Verdict:
+def _verdict(flags: list[str], *, ip_hash: str, retry: int = 0, counted: list[str] | tuple = ()) -> Verdict:
     if retry:
         return Verdict(
-            flags=flags, status=Rating.Status.QUARANTINED, throttled=True, ip_hash=ip_hash, retry_after=retry
+            flags=flags,
+            status=Rating.Status.QUARANTINED,
+            throttled=True,
+            ip_hash=ip_hash,
+            retry_after=retry,
+            counted=tuple(counted),
         )
     suspicious = any(flag in QUARANTINE_FLAGS for flag in flags)
     status = Rating.Status.QUARANTINED if suspicious else Rating.Status.ACCEPTED
-    return Verdict(flags=flags, status=status, ip_hash=ip_hash)
+    return Verdict(flags=flags, status=status, ip_hash=ip_hash, counted=tuple(counted))
 
 
 # --- Dossier links -----------------------------------------------------------------------------------------------
@@ -370,11 +425,13 @@ def record_outcome(*, rating: Rating) -> None:
     failure is logged and the caller's submission stands.
     """
     try:
-        with transaction.atomic():
-            conf = get_settings()
-            if FLAG_BURST in (rating.flags or []):
+        conf = get_settings()
+        # A transaction (or savepoint) only when there is work: the usual accepted, happy vote costs no query.
+        if FLAG_BURST in (rating.flags or []):
+            with transaction.atomic():
                 _raise_burst_alert(rating, conf)
-            if rating.counts_in_indices:
+        if rating.counts_in_indices and _unhappy_vote_recent(rating, conf):
+            with transaction.atomic():
                 _check_unhappy(rating, conf)
     except Exception:
         log.exception("Integrity: bookkeeping failed for rating %s", rating.pk)
@@ -420,21 +477,26 @@ def _raise_burst_alert(rating: Rating, conf: IntegritySettings) -> None:
     _enqueue_alert(alert)
 
 
-def _check_unhappy(rating: Rating, conf: IntegritySettings) -> None:
+def _unhappy_vote_recent(rating: Rating, conf: IntegritySettings) -> bool:
+    """Whether the counter's unhappy window may hold an unhappy vote. The share can only reach the threshold if
+    it does: the last one is remembered in the cache, so that the usual stream of happy votes costs no query."""
     ref = rating.created_at
     window = datetime.timedelta(minutes=conf.unhappy_window_minutes)
-    # The share can only reach the threshold if the window holds an unhappy vote: remember the last one in the
-    # cache, so that the usual stream of happy votes costs no query.
     key = f"integrity:last-unhappy:{rating.counter_id}"
     try:
         if rating.is_low:
             cache.set(key, ref.timestamp(), int(window.total_seconds()) + 60)
-        else:
-            last = cache.get(key)
-            if last is None or ref.timestamp() - float(last) > window.total_seconds():
-                return
+            return True
+        last = cache.get(key)
+        return last is not None and ref.timestamp() - float(last) <= window.total_seconds()
     except Exception:
         log.exception("Integrity: the cache is unavailable; checking the unhappy share in the database")
+        return True
+
+
+def _check_unhappy(rating: Rating, conf: IntegritySettings) -> None:
+    ref = rating.created_at
+    window = datetime.timedelta(minutes=conf.unhappy_window_minutes)
     stats = (
         Rating.objects.counted()
         .filter(counter_id=rating.counter_id, created_at__gt=ref - window, created_at__lte=ref)

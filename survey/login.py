@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import gettext
 
-from .audit import client_ip
+from .integrity import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class ThrottledLoginMixin:
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request) if self.request is not None else ""
+        ip = (client_ip(self.request) if self.request is not None else None) or ""
         self.locked_seconds = login_wait_seconds(username=username, ip=ip)
         if self.locked_seconds:
             raise _locked_error(self.locked_seconds)

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit import record_audit
 from .integrity import flag_label
 from .models import Counter, QuarantineDecision, Rating, Unit, User
 
@@ -22,6 +23,7 @@ DECISION_STATUS = {
     QuarantineDecision.Decision.REINSTATE: Rating.Status.REINSTATED,
     QuarantineDecision.Decision.EXCLUDE: Rating.Status.EXCLUDED,
 }
+AUDIT_ACTION = "rating.quarantine_decide"
 # Two quarantined votes at one counter further apart than this belong to different clusters.
 CLUSTER_GAP = datetime.timedelta(minutes=30)
 # The review page shows at most this many quarantined ratings at once (oldest first), so it stays fast.
@@ -29,9 +31,10 @@ REVIEW_LIMIT = 5000
 
 
 def decide_quarantined(
-    *, ratings: Iterable[Rating | int], decision: str, by: User, reason: str
+    *, ratings: Iterable[Rating | int], decision: str, by: User, reason: str, ip_address: str | None = ""
 ) -> list[QuarantineDecision]:
-    """Reinstate or exclude quarantined ratings, atomically, and record the decision (one per unit concerned).
+    """Reinstate or exclude quarantined ratings, atomically, and record the decision (one per unit concerned),
+    each also in the audit log (`rating.quarantine_decide`, from the reviewer's `ip_address`).
 
     Only ratings still quarantined are changed (the rows are locked, so two reviewers cannot decide the same
     rating twice). The status change bumps `updated_at`, which is how the rollups pick it up. Raises
@@ -68,6 +71,17 @@ def decide_quarantined(
                 rating_count=len(rating_ids),
             )
             record.ratings.add(*rating_ids)
+            record_audit(
+                actor=by,
+                action=AUDIT_ACTION,
+                target=record,
+                changes={
+                    "status": {"before": Rating.Status.QUARANTINED, "after": DECISION_STATUS[decision]},
+                    "ratings": rating_ids,
+                    "reason": reason,
+                },
+                ip_address=ip_address,
+            )
             decisions.append(record)
     return decisions
 

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import quarantine
+from .integrity import client_ip
 from .models import IntegrityAlert, QuarantineDecision, Unit
 from .quarantine_forms import DecisionForm
 
@@ -85,6 +86,7 @@ def quarantine_decide(request: HttpRequest) -> HttpResponse:
             decision=form.cleaned_data["decision"],
             by=request.user,
             reason=form.cleaned_data["reason"],
+            ip_address=client_ip(request),
         )
     except ValidationError as error:
         form.add_error(None, error)

@@ -1,10 +1,14 @@
 """Reusable reads of the survey app: the active questionnaire, scoped counters and units."""
 
+import logging
+
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .models import Counter, Questionnaire, Rating, ReasonChip, Unit, User
+
+log = logging.getLogger(__name__)
 
 # The active questionnaire changes rarely; caching its id keeps `submit_rating` at one insert.
 ACTIVE_QUESTIONNAIRE_TTL = 300
@@ -21,15 +25,25 @@ def find_active_questionnaire(*, unit_id: int) -> Questionnaire | None:
 
 
 def active_questionnaire_id(*, unit_id: int) -> int | None:
-    """Cached id of `find_active_questionnaire`; `forget_active_questionnaires` clears it on every change."""
+    """Cached id of `find_active_questionnaire`; `forget_active_questionnaires` clears it on every change.
+
+    When the cache is down the database answers: a rating must never fail because of the cache."""
     key = _active_questionnaire_cache_key(unit_id)
-    questionnaire_id = cache.get(key)
+    try:
+        questionnaire_id = cache.get(key)
+    except Exception:
+        log.warning("The cache is unavailable; reading the active questionnaire from the database", exc_info=True)
+        questionnaire = find_active_questionnaire(unit_id=unit_id)
+        return questionnaire.pk if questionnaire else None
     if questionnaire_id is None:
         questionnaire = find_active_questionnaire(unit_id=unit_id)
         if questionnaire is None:
             return None
         questionnaire_id = questionnaire.pk
-        cache.set(key, questionnaire_id, ACTIVE_QUESTIONNAIRE_TTL)
+        try:
+            cache.set(key, questionnaire_id, ACTIVE_QUESTIONNAIRE_TTL)
+        except Exception:
+            log.warning("The cache is unavailable; the active questionnaire id is not cached", exc_info=True)
     return questionnaire_id
 
 

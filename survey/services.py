@@ -5,18 +5,16 @@ Every function is keyword-only and atomic. Errors a citizen or a staff member ca
 """
 
 import datetime
-import hashlib
-import hmac
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import qrcodes, selectors
+from . import integrity, qrcodes, selectors
 from .models import (
     Counter,
     DossierLink,
@@ -78,11 +76,21 @@ class InvalidAnswer(SurveyError):
     message = _("Câu trả lời không hợp lệ. Vui lòng chọn lại.")
 
 
-def hash_ip(ip: str | None) -> str:
-    """A salted hash of the client's IP (HMAC-SHA256 keyed with SECRET_KEY); the IP itself is never stored."""
-    if not ip:
-        return ""
-    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+class RatingThrottled(SurveyError):
+    """A hard throttle refused the submission: nothing was stored. `verdict` says for how long (Retry-After)."""
+
+    message = _("Có quá nhiều lượt đánh giá trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
+
+    def __init__(self, verdict: integrity.Verdict):
+        self.verdict = verdict
+        super().__init__()
+
+
+class _Replay(Exception):
+    """Raised inside a transaction to roll it back when the insert meets an idempotency key stored before."""
+
+    def __init__(self, rating: Rating):
+        self.rating = rating
 
 
 def submit_rating(
@@ -93,15 +101,24 @@ def submit_rating(
     channel: str = Rating.Channel.QR,
     questionnaire: Questionnaire | None = None,
     dossier_link: DossierLink | None = None,
-    client_ip: str | None = None,
+    client: integrity.ClientInfo | None = None,
+    now: datetime.datetime | None = None,
 ) -> Rating:
     """Record a citizen's overall rating at once and return it.
 
     Idempotent: a second call with the same `idempotency_key` returns the rating stored by the first, whatever
-    else it carries (the database's unique constraint decides, so concurrent double taps are safe too). The unit
-    is the counter's; the questionnaire is the unit's active one unless given. On the plain QR path this costs
-    one INSERT (the active questionnaire id is cached). With a `dossier_link` the rating is marked verified and
-    the link is used up; a second rating for the same dossier raises `DossierLinkUsed`.
+    else it carries (the database's unique constraint decides, so concurrent double taps are safe too), and the
+    integrity layers do not count it again. The unit is the counter's; the questionnaire is the unit's active one
+    unless given.
+
+    Integrity: a new submission is assessed (`survey.integrity`) with `client` (address and device; None when the
+    caller knows neither, so only the per-counter layers apply) and stored with the verdict's status, flags and
+    IP hash; `integrity.record_outcome` runs on commit. A hard throttle raises `RatingThrottled` and stores
+    nothing. With a `dossier_link` the rating is verified and the link is claimed (once, even under concurrent
+    requests); a link used or expired meanwhile raises `DossierLinkUsed` or `DossierLinkExpired`.
+
+    On the plain QR path this costs one INSERT and no other query once the cache is warm (the active
+    questionnaire id, the integrity settings and the counter's rhythm are cached).
     """
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise InvalidRating()
@@ -109,11 +126,31 @@ def submit_rating(
         raise CounterUnavailable()
     if channel not in Rating.Channel.values:
         raise SurveyError(_("Kênh đánh giá không hợp lệ."))
+    if dossier_link is not None and dossier_link.counter_id != counter.pk:
+        raise SurveyError(_("Liên kết hồ sơ không thuộc quầy này."))
     questionnaire_id = (
         questionnaire.pk if questionnaire else selectors.active_questionnaire_id(unit_id=counter.unit_id)
     )
     if questionnaire_id is None:
         raise NoActiveQuestionnaire()
+    now = now or timezone.now()
+
+    # Integrity step. Assessing before the one insert keeps the happy path at one query; if the insert then
+    # meets a stored key (a retry), the assessment is withdrawn and the stored rating returned.
+    verdict = integrity.assess_submission(
+        counter=counter,
+        client=client or integrity.ClientInfo(ip=None, device_id=None),
+        dossier_verified=dossier_link is not None,
+        now=now,
+        submission_key=str(idempotency_key),
+    )
+    if verdict.throttled:
+        # A retry of a stored rating still gets its rating back, never a 429 (one query, only when throttled).
+        stored = Rating.objects.filter(idempotency_key=idempotency_key).first()
+        if stored is None:
+            raise RatingThrottled(verdict)
+        integrity.withdraw_assessment(verdict)
+        return stored
 
     rating = Rating(
         idempotency_key=idempotency_key,
@@ -122,15 +159,21 @@ def submit_rating(
         questionnaire_id=questionnaire_id,
         score=score,
         channel=channel,
-        ip_hash=hash_ip(client_ip),
+        status=verdict.status,
+        flags=verdict.flags,
+        ip_hash=verdict.ip_hash,
+        created_at=now,
     )
-
-    # Integrity step: the anti-abuse checks (issue 4, survey/integrity.py) set rating.status and rating.flags
-    # here, on the unsaved row, before the single insert below.
-
-    if dossier_link is None:
-        return _insert_once(rating)
-    return _insert_verified(rating, dossier_link)
+    try:
+        stored = _insert_once(rating) if dossier_link is None else _insert_verified(rating, dossier_link, now=now)
+    except Exception:
+        integrity.withdraw_assessment(verdict)
+        raise
+    if stored is not rating:
+        integrity.withdraw_assessment(verdict)
+        return stored
+    transaction.on_commit(partial(integrity.record_outcome, rating=rating))
+    return rating
 
 
 def _insert_once(rating: Rating) -> Rating:
@@ -149,24 +192,27 @@ def _insert_once(rating: Rating) -> Rating:
     return rating
 
 
-@transaction.atomic
-def _insert_verified(rating: Rating, dossier_link: DossierLink) -> Rating:
-    link = DossierLink.objects.select_for_update().get(pk=dossier_link.pk)
-    if link.counter_id != rating.counter_id:
-        raise SurveyError(_("Liên kết hồ sơ không thuộc quầy này."))
-    if link.used_at is not None:
-        existing = Rating.objects.filter(idempotency_key=rating.idempotency_key).first()
-        if existing is not None:
-            return existing
-        raise DossierLinkUsed()
-    if link.expires_at is not None and link.expires_at <= timezone.now():
-        raise DossierLinkExpired()
-    rating.verified = True
-    rating.dossier_code = link.dossier_code
-    rating = _insert_once(rating)
-    link.used_at = timezone.now()
-    link.save(update_fields=["used_at"])
-    return rating
+def _insert_verified(rating: Rating, link: DossierLink, *, now: datetime.datetime) -> Rating:
+    """Claim the link and insert the verified rating, both or neither."""
+    try:
+        with transaction.atomic():
+            if not integrity.claim_dossier_link(link=link, now=now):
+                existing = Rating.objects.filter(idempotency_key=rating.idempotency_key).first()
+                if existing is not None:
+                    return existing
+                if integrity.check_dossier_link(link, now=now) == integrity.LinkState.EXPIRED:
+                    raise DossierLinkExpired()
+                raise DossierLinkUsed()
+            rating.verified = True
+            rating.dossier_code = link.dossier_code
+            stored = _insert_once(rating)
+            if stored is not rating:
+                # The key belongs to an earlier rating without this dossier: give the link back.
+                raise _Replay(stored)
+            return rating
+    except _Replay as replay:
+        link.used_at = None
+        return replay.rating
 
 
 @transaction.atomic
@@ -198,6 +244,7 @@ def answer_rating(*, rating: Rating, answers: Mapping[int, int | None], reasons:
     )
     rating.reasons = chips
     rating.save(update_fields=["reasons", "updated_at"])
+    transaction.on_commit(partial(integrity.record_outcome, rating=rating))
     return rating
 
 

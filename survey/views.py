@@ -6,7 +6,6 @@ anything else answers 404.
 """
 
 import uuid
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,18 +14,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import qrcodes, selectors, services
+from . import integrity, qrcodes, selectors, services
 from .forms import AnswerForm, DossierLinkForm, KioskTokenForm, RatingForm
 from .models import Counter, DossierLink, KioskToken, PosterBatch, Rating, RetiredCounterCode, Score, Unit
 
 # The faces of the one-tap step, best first, each with its words (the Score labels).
 FACES = {5: "😄", 4: "🙂", 3: "😐", 2: "🙁", 1: "😠"}
-# The complaint form of the PAKN app takes exactly these two GET parameters.
-COMPLAINT_PATH = "/pakn/gui/"
 # Kiosk pages go back to the first step on their own after these many seconds.
 KIOSK_RESET_AFTER_RATING = 5
 KIOSK_RESET_AFTER_LOW_RATING = 20
@@ -40,6 +38,22 @@ def home(request: HttpRequest) -> HttpResponse:
         "survey/home.html",
         {"unit_count": Unit.objects.active().count()},
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """`settings.CSRF_FAILURE_VIEW`: a friendly Vietnamese page (an old form, or cookies blocked) in the site's
+    style, in the visitor's language, with a way back to the page the form came from. The technical reason is
+    never shown."""
+    referer = request.META.get("HTTP_REFERER", "")
+    back_url = (
+        referer
+        if referer
+        and url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        else None
+    )
+    return render(request, "403_csrf.html", {"back_url": back_url}, status=403)
 
 
 # Citizen flow ---------------------------------------------------------------------------------------------------
@@ -79,6 +93,9 @@ def _submit(request, *, counter, action, channel, dossier_link=None, kiosk=None)
     form = RatingForm(request.POST)
     if not form.is_valid():
         return _rate_page(request, counter=counter, action=action, kiosk=kiosk, form=form, status=400)
+    # A kiosk tablet is shared by every citizen at its counter by design: its cookie identifies no one, so the
+    # device layer does not apply there (the address and counter layers still do).
+    device_id, new_device = (None, False) if kiosk is not None else integrity.get_or_issue_device_id(request)
     try:
         rating = services.submit_rating(
             counter=counter,
@@ -86,15 +103,22 @@ def _submit(request, *, counter, action, channel, dossier_link=None, kiosk=None)
             idempotency_key=form.cleaned_data["key"],
             channel=channel,
             dossier_link=dossier_link,
-            client_ip=request.META.get("REMOTE_ADDR"),
+            client=integrity.client_info(request, device_id),
         )
+    except services.RatingThrottled as error:
+        return integrity.throttled_response(request, error.verdict)
     except services.DossierLinkUsed as error:
         return _message_page(request, title=_("Hồ sơ đã được đánh giá"), message=error.message, status=409)
+    except services.DossierLinkExpired as error:
+        return _message_page(request, title=_("Liên kết đã hết hạn"), message=error.message, status=410)
     except services.SurveyError as error:
         form.add_error(None, error.message)
         return _rate_page(request, counter=counter, action=action, kiosk=kiosk, form=form, status=400)
     # A replayed key returns the first rating, whatever this request carried: its next step is shown again.
-    return redirect(_answer_url(rating, kiosk))
+    response = redirect(_answer_url(rating, kiosk))
+    if new_device:
+        integrity.set_device_cookie(response, device_id)
+    return response
 
 
 @never_cache
@@ -219,15 +243,11 @@ def rating_answer(request: HttpRequest, key: uuid.UUID, token: str | None = None
 def rating_thanks(request: HttpRequest, key: uuid.UUID, token: str | None = None) -> HttpResponse:
     """Thanks; for a rating of 1-2 an invitation to send a complaint, carrying the counter and the rating."""
     rating, kiosk = _rating_for_step(key, token)
-    complaint_url = None
-    if rating.is_low:
-        complaint_url = COMPLAINT_PATH + "?" + urlencode({"counter": rating.counter.code, "rating": str(key)})
     context = {
         "rating": rating,
         "counter": rating.counter,
         "unit": rating.unit,
         "kiosk": kiosk,
-        "complaint_url": complaint_url,
         "reset_seconds": KIOSK_RESET_AFTER_LOW_RATING if rating.is_low else KIOSK_RESET_AFTER_RATING,
     }
     return render(request, "survey/thanks.html", context)

@@ -152,12 +152,14 @@ class RatingViewSet(PublicActionsMixin, mixins.ListModelMixin, viewsets.GenericV
                     score=data["score"],
                     idempotency_key=key,
                     channel=Rating.Channel.API,
-                    client_ip=integrity.client_ip(request),
+                    client=integrity.client_info(request, None),
                 )
                 # The service returns the stored rating for a known key: a row older than this call is a retry.
                 fresh = rating.created_at >= started
                 if fresh and (answers or reasons):
                     services.answer_rating(rating=rating, answers=answers, reasons=reasons)
+        except services.RatingThrottled as error:
+            raise Throttled(wait=error.verdict.retry_after) from None
         except services.DossierLinkUsed as error:
             raise Conflict(error.message) from None
         except services.NoActiveQuestionnaire as error:

@@ -1,27 +1,36 @@
-"""PAKN end to end on a phone: a low rating leads to a complaint with a photo, the unit answers, the citizen
-rates the answer unsatisfactory and appeals, and provincial staff see the escalated case.
-
-The rating page is built separately: the journey starts from the link it gives after a low rating
-(`/pakn/gui/?counter=<code>&rating=<uuid>`) for a rating made directly here. A rating step can be prepended by
-replacing `_rate_one` with a walk through the rating page.
+"""PAKN end to end on a phone: the citizen scans the counter's QR code, taps the unhappiest face, follows the
+invitation to complain (the counter and the rating carried along), sends a complaint with a photo, the unit
+answers, the citizen rates the answer unsatisfactory and appeals, and provincial staff see the escalated case.
 """
 
 import io
 
 import pytest
+import zxingcpp
 from PIL import Image
+from pypdf import PdfReader
 
 from feedback.models import Case
+from survey import qrcodes
+from survey.models import Rating
 from tests import factories
 from tests.browser.conftest import check_a11y, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _rate_one(world) -> str:
-    """The citizen rates 1 at counter A; returns the link the rating flow offers to file a complaint."""
-    rating = factories.make_rating(counter=world.counter_a, score=1)
-    return f"/pakn/gui/?counter={world.counter_a.code}&rating={rating.idempotency_key}"
+@pytest.fixture(autouse=True)
+def _seed_data(transactional_db):
+    # Transactional tests flush the database after each test, seeded questionnaires included.
+    factories.ensure_seed_data()
+
+
+def _scan(counter) -> str:
+    """The URL a phone's camera reads from the counter's printed poster."""
+    pdf = PdfReader(io.BytesIO(qrcodes.poster_pdf([counter])))
+    results = zxingcpp.read_barcodes(pdf.pages[0].images[0].image)
+    assert len(results) == 1
+    return results[0].text
 
 
 def _photo(tmp_path):
@@ -35,12 +44,30 @@ def _photo(tmp_path):
 
 def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, world, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # given a citizen who rated 1 at counter A
-    link = _rate_one(world)
+    settings.PUBLIC_BASE_URL = live_server.url
 
-    # when they file a complaint with a photo on their phone
-    phone.goto(live_server.url + link)
-    assert "Sở Tư pháp" in phone.content()
+    # given a citizen who scans counter A's poster and taps the unhappiest face
+    url = _scan(world.counter_a)
+    assert url == f"{live_server.url}/r/{world.counter_a.code}"
+    phone.goto(url)
+    phone.get_by_role("button", name="Rất không hài lòng", exact=True).click()
+    phone.wait_for_url("**/r/s/**")
+    rating = Rating.objects.get()
+    assert (rating.counter, rating.score, rating.status) == (world.counter_a, 1, Rating.Status.ACCEPTED)
+    phone.get_by_role("link", name="Bỏ qua").click()
+    phone.wait_for_url("**/cam-on/")
+
+    # when they follow the invitation to complain, which carries the counter and the rating
+    invitation = phone.get_by_role("link", name="Gửi phản ánh, kiến nghị")
+    assert invitation.get_attribute("href") == (
+        f"/pakn/gui/?counter={world.counter_a.code}&rating={rating.idempotency_key}"
+    )
+    invitation.click()
+    phone.wait_for_url("**/pakn/gui/**")
+
+    # and file a complaint with a photo
+    assert "Sở Tư pháp" in phone.locator(".pakn-origin").inner_text()
+    assert "Quầy số 1" in phone.locator(".pakn-origin").inner_text()
     check_a11y(phone)
     phone.get_by_label("Thái độ của cán bộ").check()
     phone.get_by_label("Nội dung phản ánh, kiến nghị").fill("Cán bộ quầy số 1 trả lời thiếu lịch sự, không hướng dẫn.")
@@ -53,10 +80,10 @@ def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, wor
     assert len(code) == 16
     check_a11y(phone)
     case = Case.objects.get()
-    assert (case.unit, case.counter, case.rating.score, case.attachments.count()) == (
+    assert (case.unit, case.counter, case.rating, case.attachments.count()) == (
         world.unit_a,
         world.counter_a,
-        1,
+        rating,
         1,
     )
 
