@@ -5,6 +5,7 @@ misses are counted per IP and past `PAKN_LOOKUP_LIMIT` (default 20 per 15 minute
 Staff pages scope every lookup with `Case.objects.for_user`: another unit's case is a 404.
 """
 
+import logging
 import uuid
 from functools import wraps
 
@@ -28,6 +29,8 @@ from .filters import CaseFilter
 from .models import Attachment, Case, CaseContact
 
 LOOKUP_WINDOW_SECONDS = 15 * 60
+
+logger = logging.getLogger(__name__)
 
 
 # Citizen pages ---------------------------------------------------------------------------------------------------
@@ -88,17 +91,27 @@ def _client_key(request: HttpRequest) -> str:
 
 
 def _lookup_throttled(request: HttpRequest) -> bool:
-    return cache.get(_client_key(request), 0) >= int(getattr(settings, "PAKN_LOOKUP_LIMIT", 20))
+    try:
+        misses = cache.get(_client_key(request), 0)
+    except Exception:
+        # Tracking codes are unguessable: while the cache (Redis) is down the miss counter is skipped, and the
+        # citizen can still follow their case.
+        logger.warning("PAKN lookup throttle: the cache is unavailable, not throttling", exc_info=True)
+        return False
+    return misses >= int(getattr(settings, "PAKN_LOOKUP_LIMIT", 20))
 
 
 def _count_miss(request: HttpRequest) -> None:
     key = _client_key(request)
-    if cache.add(key, 1, LOOKUP_WINDOW_SECONDS):
-        return
     try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, LOOKUP_WINDOW_SECONDS)
+        if cache.add(key, 1, LOOKUP_WINDOW_SECONDS):
+            return
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, LOOKUP_WINDOW_SECONDS)
+    except Exception:
+        logger.warning("PAKN lookup throttle: the cache is unavailable, miss not counted", exc_info=True)
 
 
 def _throttled_response(request: HttpRequest) -> HttpResponse:

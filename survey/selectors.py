@@ -1,10 +1,14 @@
 """Reusable reads of the survey app: the active questionnaire, scoped counters and units."""
 
+import logging
+
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .models import Counter, Questionnaire, Rating, ReasonChip, Unit, User
+
+logger = logging.getLogger(__name__)
 
 # The active questionnaire changes rarely; caching its id keeps `submit_rating` at one insert.
 ACTIVE_QUESTIONNAIRE_TTL = 300
@@ -21,20 +25,37 @@ def find_active_questionnaire(*, unit_id: int) -> Questionnaire | None:
 
 
 def active_questionnaire_id(*, unit_id: int) -> int | None:
-    """Cached id of `find_active_questionnaire`; `forget_active_questionnaires` clears it on every change."""
+    """Cached id of `find_active_questionnaire`; `forget_active_questionnaires` clears it on every change.
+
+    When the cache is unavailable (Redis down) the id is read from the database: a rating is never refused
+    because of the cache.
+    """
     key = _active_questionnaire_cache_key(unit_id)
-    questionnaire_id = cache.get(key)
+    try:
+        questionnaire_id = cache.get(key)
+    except Exception:
+        logger.warning("Active questionnaire: the cache is unavailable; reading the database", exc_info=True)
+        questionnaire = find_active_questionnaire(unit_id=unit_id)
+        return questionnaire.pk if questionnaire else None
     if questionnaire_id is None:
         questionnaire = find_active_questionnaire(unit_id=unit_id)
         if questionnaire is None:
             return None
         questionnaire_id = questionnaire.pk
-        cache.set(key, questionnaire_id, ACTIVE_QUESTIONNAIRE_TTL)
+        try:
+            cache.set(key, questionnaire_id, ACTIVE_QUESTIONNAIRE_TTL)
+        except Exception:
+            logger.warning("Active questionnaire: could not cache the id", exc_info=True)
     return questionnaire_id
 
 
 def forget_active_questionnaires() -> None:
-    cache.delete_many([_active_questionnaire_cache_key(pk) for pk in Unit.objects.values_list("pk", flat=True)])
+    """Clear the cached ids. A failure is logged: a Redis that was down comes back empty, so nothing is stale."""
+    keys = [_active_questionnaire_cache_key(pk) for pk in Unit.objects.values_list("pk", flat=True)]
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        logger.warning("Active questionnaire: could not clear the cached ids", exc_info=True)
 
 
 def questionnaire_has_ratings(questionnaire: Questionnaire) -> bool:
