@@ -58,7 +58,7 @@ REDIS_START = [
     "/var/log/redis/ci.log",
 ]
 CLIENTS = 6
-RATINGS_PER_CLIENT = 20
+RATINGS_PER_CLIENT = 30
 KEY_DEADLINE_SECONDS = 120
 
 pytestmark = [pytest.mark.services]
@@ -305,11 +305,16 @@ def test_ratings_survive_database_and_redis_faults(tmp_path):
         for thread in clients:
             thread.start()
         try:
-            _wait_until(lambda: len(tally.acked) >= CLIENTS * 2, 30)
+            total = CLIENTS * RATINGS_PER_CLIENT
+
+            def acked(share: float) -> bool:
+                return len(tally.acked) >= share * total
+
+            _wait_until(lambda: acked(0.1), 30)
             figures["killed_connections"] = _kill_connections(pg, dbname)
             time.sleep(0.3)
             figures["killed_connections"] += _kill_connections(pg, dbname)
-            acked_before_outage = len(tally.acked)
+            _wait_until(lambda: acked(0.2), 30)
             redis_down_at = time.time()
             subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"], check=False)
             assert _wait_until(lambda: not _redis_answers(), 10)
@@ -325,16 +330,22 @@ def test_ratings_survive_database_and_redis_faults(tmp_path):
             except OSError as error:  # e.g. a worker stuck sending the notification to the missing broker
                 pakn_status, pakn_headers = repr(error), {}
             figures["pakn_status_while_redis_down"] = pakn_status
-            _wait_until(lambda: len(tally.acked) >= acked_before_outage + CLIENTS * 2, 8)
+            _wait_until(lambda: acked(0.35), 8)
             figures["killed_connections"] += _kill_connections(pg, dbname)
-            time.sleep(1)
+            _wait_until(lambda: acked(0.5), 8)
             redis_up_at = time.time()
             subprocess.run(REDIS_START, check=True)
             assert _wait_until(_redis_answers, 30)
+            figures["redis_outage_seconds"] = round(time.time() - redis_down_at, 1)
             if os.environ.get("HL_FAULT_RESTART_POSTGRES") == "1":
+                _wait_until(lambda: acked(0.6), 30)
                 cluster = sorted(os.listdir("/etc/postgresql"))[-1]
-                subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"], check=True)
+                restart = ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"]
+                subprocess.run(restart, check=True)
                 assert _wait_until(lambda: _pg_answers(pg), 60)
+                figures["postgres_restarted"] = True
+            _wait_until(lambda: acked(0.75), 30)
+            figures["killed_connections"] += _kill_connections(pg, dbname)
         finally:
             _restore_services(pg)
         for thread in clients:
