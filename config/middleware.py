@@ -1,9 +1,15 @@
 """Site-wide middleware that Django 5.2 does not ship."""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
+
+logger = logging.getLogger(__name__)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -21,4 +27,35 @@ class ContentSecurityPolicyMiddleware:
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers 503 with `Retry-After` when the database cannot be reached (restart, failover, killed connection).
+
+    The citizen pages are safe to retry (every rating carries its idempotency key), so "try again in a moment" is
+    the honest answer, not a 500. The error is still logged. The page is rendered without a request context: the
+    context processors would query the database (the session, the user). API clients get the usual JSON shape.
+    """
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable: answering 503 to %s %s", request.method, request.path, exc_info=True)
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": gettext("Hệ thống đang tạm gián đoạn. Vui lòng thử lại sau ít giây."), "errors": {}},
+                status=503,
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

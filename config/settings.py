@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,7 +129,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hailong"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only: Django's cached_db store fails when Redis is down (it writes the cache without a
+# guard when loading), and staff must be able to work through a cache outage. One primary-key read per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
@@ -327,3 +330,11 @@ CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
 }
 # A citizen whose form is too old, or whose browser blocks cookies, gets a friendly Vietnamese page.
 CSRF_FAILURE_VIEW = "survey.views.csrf_failure"
+# Robustness when Redis is down (tests/test_faults.py). Nothing reads task results (services write their outcome
+# to the database), so none are stored: sending a task then never waits on the result store. Publishing gives up
+# after about a second instead of retrying for long, so that a request that enqueues work after its commit
+# answers at once; `config.celery.enqueue_on_commit` logs the failure and the committed data stands.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.celery import enqueue_on_commit
 from survey.models import Counter, Rating, Unit, User
 
 from . import tasks
@@ -103,7 +104,9 @@ def _set_deadlines_from(case: Case, day: datetime.date, calendar: WorkCalendar) 
 
 
 def _enqueue(task, *args) -> None:
-    transaction.on_commit(lambda: task.delay(*args))
+    # A broker outage is logged, never an error for the citizen: the case is stored, and the deadline job
+    # reminds the unit before the first deadline in any case.
+    enqueue_on_commit(task, *args)
 
 
 @transaction.atomic

@@ -57,7 +57,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
         return _too_many_submissions(request)
     counter, rating = _origin(request)
     fixed_unit = counter.unit if counter else None
-    form = forms.CaseForm(request.POST or None, request.FILES or None, fixed_unit=fixed_unit)
+    # Bound on every POST, even an empty one, so that a refused submission always shows why.
+    posted = request.method == "POST"
+    form = forms.CaseForm(request.POST if posted else None, request.FILES if posted else None, fixed_unit=fixed_unit)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -106,7 +108,8 @@ def _not_found_response(request: HttpRequest) -> HttpResponse:
 
 def _find_case_by_code(code: str) -> Case | None:
     code = "".join(code.split()).lower()
-    if not code or len(code) > 64:
+    # A NUL character cannot even be compared by PostgreSQL: such a code is simply not found.
+    if not code or len(code) > 64 or "\x00" in code:
         return None
     return Case.objects.select_related("unit", "counter").filter(tracking_code=code).first()
 
@@ -165,6 +168,9 @@ def _citizen_action(request: HttpRequest, code: str, form_class, form_key: str, 
         else:
             messages.success(request, message)
             return redirect("feedback:case-track", code=case.tracking_code)
+    else:
+        # Also when the page does not show this form (the action is not open for the case now).
+        error = _("Vui lòng kiểm tra lại thông tin đã nhập.")
     return render(
         request, "feedback/case_track.html", _track_context(case, **{form_key: form}, error=error), status=400
     )

@@ -483,8 +483,7 @@ CONTENT_TYPES = {
 
 def request_report_export(*, by, year: int, quarter: int | None, file_format: str) -> ReportExport:
     """Record an export request and enqueue its generation once the request's transaction commits."""
-    from django.db import transaction
-
+    from config.celery import enqueue_on_commit
     from survey.audit import record_audit
 
     from .tasks import generate_report_export_task
@@ -498,7 +497,7 @@ def request_report_export(*, by, year: int, quarter: int | None, file_format: st
         target=export,
         changes={"year": year, "quarter": quarter, "format": file_format},
     )
-    transaction.on_commit(lambda: generate_report_export_task.delay(export.pk))
+    enqueue_on_commit(generate_report_export_task, export.pk)
     return export
 
 

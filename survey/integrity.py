@@ -448,9 +448,11 @@ def _claim_alert(kind: str, counter_id: int, ref: datetime.datetime, window: dat
 
 
 def _enqueue_alert(alert: IntegrityAlert) -> None:
+    from config.celery import enqueue_on_commit
+
     from .tasks import send_integrity_alert_task
 
-    transaction.on_commit(lambda: send_integrity_alert_task.delay(alert.pk))
+    enqueue_on_commit(send_integrity_alert_task, alert.pk)
 
 
 def _raise_burst_alert(rating: Rating, conf: IntegritySettings) -> None:

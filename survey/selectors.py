@@ -48,7 +48,12 @@ def active_questionnaire_id(*, unit_id: int) -> int | None:
 
 
 def forget_active_questionnaires() -> None:
-    cache.delete_many([_active_questionnaire_cache_key(pk) for pk in Unit.objects.values_list("pk", flat=True)])
+    """Clear the cached ids. A failure is logged: a Redis that was down comes back empty, so nothing is stale."""
+    keys = [_active_questionnaire_cache_key(pk) for pk in Unit.objects.values_list("pk", flat=True)]
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        log.warning("Active questionnaire: could not clear the cached ids", exc_info=True)
 
 
 def questionnaire_has_ratings(questionnaire: Questionnaire) -> bool:

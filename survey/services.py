@@ -361,10 +361,12 @@ def revise_questionnaire(
 @transaction.atomic
 def request_poster_batch(*, unit: Unit, by: User | None) -> PosterBatch:
     """Queue the batch PDF of all active counters of a unit; the work runs in a Celery task."""
+    from config.celery import enqueue_on_commit
+
     from .tasks import generate_poster_batch_task
 
     batch = PosterBatch.objects.create(unit=unit, requested_by=by, total=selectors.counters_of_unit(unit).count())
-    transaction.on_commit(lambda: generate_poster_batch_task.delay(batch.pk))
+    enqueue_on_commit(generate_poster_batch_task, batch.pk)
     return batch
 
 

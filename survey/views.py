@@ -333,7 +333,7 @@ def counter_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def kiosk_token_create(request: HttpRequest, pk: int) -> HttpResponse:
     counter = _get_counter_for_user(request, pk)
-    form = KioskTokenForm(request.POST or None)
+    form = KioskTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         token = services.issue_kiosk_token(counter=counter, by=request.user, label=form.cleaned_data["label"])
         url = settings_public_url(reverse("survey:kiosk", kwargs={"token": token.token}))
@@ -357,7 +357,7 @@ def kiosk_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dossier_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     counter = _get_counter_for_user(request, pk)
-    form = DossierLinkForm(request.POST or None)
+    form = DossierLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             link = services.mint_dossier_link(

@@ -204,7 +204,7 @@ def test_officers_see_that_ratings_were_quarantined_not_which(client, world, sus
     assert "<strong>5</strong> đánh giá đã bị loại" in html
     assert "Dồn phiếu" in html and "province" in html  # the decision: why and who
     for rating in suspicious["morning"] + suspicious["later"]:
-        assert f'value="{rating.pk}' not in html and f",{rating.pk}," not in html
+        assert f'value="{rating.pk}"' not in html and f",{rating.pk}," not in html
     assert 'name="clusters"' not in html
 
 
