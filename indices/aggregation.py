@@ -387,8 +387,7 @@ def snapshot_figures(
     unit_answers = answers.drop(columns="counter_id")
     unit_overall = overall.drop(columns="counter_id")
     unit = entity_figures(unit_answers, unit_overall, ["unit_id", *p])
-    pop = populations.rename(columns={}) if populations is not None else None
-    unit = apply_adequacy(unit, ["unit_id", *p], populations=pop, minimum=minimum)
+    unit = apply_adequacy(unit, ["unit_id", *p], populations=populations, minimum=minimum)
 
     d766_input = _decision_766_input(unit_overall, pakn, dossiers)
     if not d766_input.empty:

@@ -1,0 +1,445 @@
+"""Rollups, snapshots and dossier statistics: the writes of the indices app.
+
+- `rebuild_rollups()` recomputes every rollup row from the raw ratings in two INSERT ... SELECT ... GROUP BY
+  statements (plus one for the hour rollup); `refresh_rollups()` recomputes only the (counter, day) buckets whose
+  ratings changed since the last watermark, with an overlap margin for transactions that commit late.
+- `compute_snapshots(periods=...)` reads rollups (never raw ratings), calls `aggregation.snapshot_figures` and
+  upserts `IndexSnapshot` rows under one `SnapshotRun`; recomputing the same periods is idempotent.
+- `refresh_indices()` is the periodic job: refresh rollups, then recompute the periods that changed.
+- `import_dossier_stats(rows)` validates every row of the one-stop system's CSV and saves all or nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from survey.models import QuestionnaireItem, Rating, RatingAnswer, Unit
+
+from . import aggregation
+from .models import DossierStat, IndexSnapshot, RatingHourRollup, RatingRollup, RollupState, SnapshotRun
+from .periods import Period, periods_containing
+
+logger = logging.getLogger(__name__)
+
+FORMULA_VERSION = "sipas-2025.1"
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _local_tz() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+# --- rollups -----------------------------------------------------------------------------------------------------
+
+
+def _overall_rows(ratings) -> tuple[str, str, list]:
+    tz = _local_tz()
+    qs = (
+        ratings.annotate(r_day=TruncDate("created_at", tzinfo=tz))
+        .values("counter_id", "unit_id", "r_day", "score")
+        .annotate(r_count=Count("id"))
+        .order_by()
+    )
+    sql, params = qs.query.sql_with_params()
+    return "counter_id, unit_id, day, value, count", sql, list(params)
+
+
+def _answer_rows(ratings) -> tuple[str, str, list]:
+    tz = _local_tz()
+    qs = (
+        RatingAnswer.objects.filter(rating__in=ratings.values("pk"))
+        .annotate(
+            r_counter=F("rating__counter_id"),
+            r_unit=F("rating__unit_id"),
+            r_day=TruncDate("rating__created_at", tzinfo=tz),
+            r_value=Coalesce("value", 0),
+        )
+        .values("r_counter", "r_unit", "r_day", "item_id", "r_value")
+        .annotate(r_count=Count("id"))
+        .order_by()
+    )
+    sql, params = qs.query.sql_with_params()
+    return "counter_id, unit_id, day, item_id, value, count", sql, list(params)
+
+
+def _hour_rows(ratings) -> tuple[str, str, list]:
+    tz = _local_tz()
+    qs = (
+        ratings.annotate(r_day=TruncDate("created_at", tzinfo=tz), r_hour=ExtractHour("created_at", tzinfo=tz))
+        .values("counter_id", "unit_id", "r_day", "r_hour")
+        .annotate(r_count=Count("id"), r_low=Count("id", filter=Q(score__lte=2)))
+        .order_by()
+    )
+    sql, params = qs.query.sql_with_params()
+    return "counter_id, unit_id, day, hour, ratings, dissatisfied", sql, list(params)
+
+
+def _insert_select(model, columns: str, sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({columns}) {sql}", params)  # noqa: S608
+        return cursor.rowcount
+
+
+def _fill_rollups(ratings) -> int:
+    """Insert the rollup rows of the given counted ratings (the caller has deleted the old ones)."""
+    inserted = _insert_select(RatingRollup, *_overall_rows(ratings))
+    inserted += _insert_select(RatingRollup, *_answer_rows(ratings))
+    _insert_select(RatingHourRollup, *_hour_rows(ratings))
+    return inserted
+
+
+def _locked_state() -> RollupState:
+    RollupState.objects.get_or_create(pk=1)
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
+@transaction.atomic
+def rebuild_rollups() -> int:
+    """Recompute every rollup row from the raw ratings. Returns the number of rollup rows written."""
+    state = _locked_state()
+    started = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # TRUNCATE refuses to run while deferred foreign-key checks of this transaction are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                f"TRUNCATE {RatingRollup._meta.db_table}, {RatingHourRollup._meta.db_table}"  # noqa: S608
+            )
+    else:
+        RatingRollup.objects.all().delete()
+        RatingHourRollup.objects.all().delete()
+    written = _fill_rollups(Rating.objects.counted())
+    state.watermark = started
+    state.rebuilt_at = state.refreshed_at = timezone.now()
+    state.save()
+    return written
+
+
+@dataclass
+class RefreshResult:
+    buckets: int = 0
+    days: set[datetime.date] = field(default_factory=set)
+
+
+def _bucket_filter(buckets: dict[datetime.date, set[int]], prefix: str = "") -> Q:
+    """Ratings of the given counters on the given local days, as index-friendly ranges of `created_at`."""
+    tz = _local_tz()
+    condition = Q()
+    for day, counters in buckets.items():
+        start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+        end = start + datetime.timedelta(days=1)
+        condition |= Q(
+            **{f"{prefix}created_at__gte": start, f"{prefix}created_at__lt": end, f"{prefix}counter_id__in": counters}
+        )
+    return condition
+
+
+@transaction.atomic
+def refresh_rollups() -> RefreshResult:
+    """Recompute the (counter, day) buckets that have a rating changed since the last watermark.
+
+    A rating's `updated_at` is set when its transaction writes it, but the row becomes visible only when that
+    transaction commits, possibly after our run: buckets are therefore looked up from `watermark - overlap`
+    (setting `INDICES_ROLLUP_OVERLAP_SECONDS`, default 300), so a late commit is caught by a later run.
+    Recomputing a bucket from the raw rows makes running twice harmless. Two runs never overlap: the state row
+    is locked.
+    """
+    state = _locked_state()
+    started = timezone.now()
+    if state.watermark is None:
+        rebuild_rollups()
+        result = RefreshResult()
+        result.days = {
+            d for d in RatingRollup.objects.values_list("day", flat=True).distinct().order_by() if d is not None
+        }
+        return result
+    overlap = datetime.timedelta(seconds=_setting("INDICES_ROLLUP_OVERLAP_SECONDS", 300))
+    touched = (
+        Rating.objects.filter(updated_at__gte=state.watermark - overlap)
+        .annotate(r_day=TruncDate("created_at", tzinfo=_local_tz()))
+        .values_list("counter_id", "r_day")
+        .distinct()
+        .order_by()
+    )
+    buckets: dict[datetime.date, set[int]] = defaultdict(set)
+    for counter_id, day in touched:
+        buckets[day].add(counter_id)
+    result = RefreshResult(buckets=sum(len(c) for c in buckets.values()), days=set(buckets))
+    # Bounded statements: a backlog of many days is refreshed a month of days at a time.
+    days = sorted(buckets)
+    for offset in range(0, len(days), 31):
+        chunk = {day: buckets[day] for day in days[offset : offset + 31]}
+        rollup_filter = Q()
+        for day, counters in chunk.items():
+            rollup_filter |= Q(day=day, counter_id__in=counters)
+        RatingRollup.objects.filter(rollup_filter).delete()
+        RatingHourRollup.objects.filter(rollup_filter).delete()
+        _fill_rollups(Rating.objects.counted().filter(_bucket_filter(chunk)))
+    state.watermark = started
+    state.refreshed_at = timezone.now()
+    state.save()
+    return result
+
+
+# --- snapshots ---------------------------------------------------------------------------------------------------
+
+
+def _pakn_outcomes(start: datetime.date, end: datetime.date) -> list[dict]:
+    """PAKN outcomes per unit from the feedback app (`unit_id, received, answer_due, answered_on_time, rated,
+    rated_satisfied`); empty while the feedback app does not provide them on this branch."""
+    try:
+        from feedback.selectors import pakn_outcomes_by_unit
+    except ImportError:
+        return []
+    return list(pakn_outcomes_by_unit(start=start, end=end))
+
+
+def _period_frame(rows: Iterable[dict], period: Period) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows))
+    if frame.empty:
+        return frame
+    frame["period_kind"], frame["period_start"], frame["period_end"] = period.as_tuple()
+    return frame
+
+
+def _rollup_counts(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts per counter x period x item x value from the rollups: (answers, overall) as aggregation wants."""
+    whole = [p for p in periods if p.is_whole_months]
+    parts = []
+    if whole:
+        start, end = min(p.start for p in whole), max(p.end for p in whole)
+        monthly = (
+            RatingRollup.objects.filter(day__gte=start, day__lte=end)
+            .annotate(month=TruncMonth("day"))
+            .values("counter_id", "unit_id", "month", "item_id", "value")
+            .annotate(count=Sum("count"))
+            .order_by()
+        )
+        frame = pd.DataFrame(list(monthly), columns=["counter_id", "unit_id", "month", "item_id", "value", "count"])
+        frame["item_id"] = frame["item_id"].fillna(0).astype("int64")
+        parts.append(aggregation.expand_periods(frame, [p.as_tuple() for p in whole]))
+    for period in periods:
+        if period.is_whole_months:
+            continue
+        rows = (
+            RatingRollup.objects.filter(day__gte=period.start, day__lte=period.end)
+            .values("counter_id", "unit_id", "item_id", "value")
+            .annotate(count=Sum("count"))
+            .order_by()
+        )
+        frame = _period_frame(rows, period)
+        if not frame.empty:
+            frame["item_id"] = frame["item_id"].fillna(0).astype("int64")
+            parts.append(frame)
+    columns = ["counter_id", "unit_id", "item_id", "value", *aggregation.PERIOD_KEYS, "count"]
+    counts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    overall = counts[counts["item_id"] == 0].drop(columns="item_id")
+    items = pd.DataFrame(
+        list(QuestionnaireItem.objects.values("id", "code", "element")), columns=["id", "code", "element"]
+    ).rename(columns={"id": "item_id", "code": "item_code"})
+    answers = counts[counts["item_id"] != 0].merge(items, on="item_id").drop(columns="item_id")
+    return answers, overall
+
+
+def _unit_month_frames(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Dossier statistics per unit x period: (populations, dossiers)."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    stats = pd.DataFrame(
+        list(DossierStat.objects.filter(month__gte=start, month__lte=end).values("unit_id", "month", "handled", "late")),
+        columns=["unit_id", "month", "handled", "late"],
+    )
+    keys = ["unit_id", *aggregation.PERIOD_KEYS]
+    parts = []
+    for period in periods:
+        inside = stats[(stats["month"] >= period.start) & (stats["month"] <= period.end)]
+        if inside.empty:
+            continue
+        part = inside.groupby("unit_id", as_index=False)[["handled", "late"]].sum()
+        part["period_kind"], part["period_start"], part["period_end"] = period.as_tuple()
+        parts.append(part)
+    dossiers = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*keys, "handled", "late"])
+    populations = dossiers[keys].assign(population=dossiers["handled"])
+    return populations, dossiers
+
+
+def _pakn_frame(periods: list[Period]) -> pd.DataFrame:
+    parts = [_period_frame(_pakn_outcomes(p.start, p.end), p) for p in periods]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _clean(value):
+    return None if value is None or pd.isna(value) else float(value)
+
+
+@transaction.atomic
+def compute_snapshots(*, periods: list[Period], trigger: str = "manual") -> SnapshotRun:
+    """Compute and store every figure of the given periods, for counters, units, groups and the province.
+
+    Reads rollups, dossier statistics and the feedback app's PAKN outcomes; upserts one `IndexSnapshot` per level x
+    entity x period x index and removes the figures of these periods that no longer exist. Idempotent.
+    """
+    periods = sorted(set(periods))
+    run = SnapshotRun.objects.create(
+        formula_version=FORMULA_VERSION, periods=", ".join(str(p) for p in periods)[:200], trigger=trigger[:40]
+    )
+    if not periods:
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at"])
+        return run
+    answers, overall = _rollup_counts(periods)
+    populations, dossiers = _unit_month_frames(periods)
+    unit_groups = pd.DataFrame(list(Unit.objects.values("id", "group_id")), columns=["id", "group_id"]).rename(
+        columns={"id": "unit_id"}
+    )
+    figures = aggregation.snapshot_figures(
+        answers=answers,
+        overall=overall,
+        unit_groups=unit_groups,
+        populations=populations,
+        pakn=_pakn_frame(periods),
+        dossiers=dossiers,
+        minimum=_setting("INDICES_MIN_SAMPLE", 30),
+    )
+    now = timezone.now()
+    snapshots = [
+        IndexSnapshot(
+            level=row.level,
+            entity_id=int(row.entity_id),
+            period_kind=row.period_kind,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            index=row.index,
+            value=_clean(row.value),
+            n=int(row.n),
+            ci_low=_clean(row.ci_low),
+            ci_high=_clean(row.ci_high),
+            adequate=bool(row.adequate),
+            run=run,
+            updated_at=now,
+        )
+        for row in figures.itertuples(index=False)
+    ]
+    IndexSnapshot.objects.bulk_create(
+        snapshots,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["level", "entity_id", "period_kind", "period_start", "period_end", "index"],
+        update_fields=["value", "n", "ci_low", "ci_high", "adequate", "run", "updated_at"],
+    )
+    stale = Q()
+    for period in periods:
+        stale |= Q(period_kind=period.kind, period_start=period.start, period_end=period.end)
+    IndexSnapshot.objects.filter(stale).exclude(run=run).delete()
+    run.rating_count = _rating_count(overall, periods)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["rating_count", "finished_at"])
+    return run
+
+
+def _rating_count(overall: pd.DataFrame, periods: list[Period]) -> int:
+    """How many counted ratings the run rests on: those of the longest period (the others lie inside it for the
+    usual month/quarter/year runs)."""
+    if overall.empty:
+        return 0
+    longest = max(periods, key=lambda p: (p.end - p.start, p.start))
+    mask = (overall["period_start"] == longest.start) & (overall["period_end"] == longest.end)
+    mask &= overall["period_kind"] == longest.kind
+    return int(overall.loc[mask, "count"].sum())
+
+
+def refresh_indices(*, today: datetime.date | None = None) -> SnapshotRun:
+    """The periodic job: refresh rollups, then recompute the current month, quarter and year and every period
+    that contains a day whose ratings changed."""
+    result = refresh_rollups()
+    today = today or timezone.localdate()
+    periods = set(periods_containing(today))
+    for day in result.days:
+        periods.update(periods_containing(day))
+    return compute_snapshots(periods=sorted(periods), trigger="periodic")
+
+
+def compute_indices(*, periods: list[Period], rebuild: bool = False, trigger: str = "command") -> SnapshotRun:
+    """What `compute_indices` and its task do: optionally rebuild rollups, else refresh them; then compute."""
+    if rebuild:
+        rebuild_rollups()
+    else:
+        refresh_rollups()
+    return compute_snapshots(periods=periods, trigger=trigger)
+
+
+# --- dossier statistics ------------------------------------------------------------------------------------------
+
+
+class DossierImportError(Exception):
+    """Rows that could not be imported; nothing was saved."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+DOSSIER_COLUMNS = ("unit", "month", "handled", "late")
+
+
+@transaction.atomic
+def import_dossier_stats(*, text: str) -> int:
+    """Import dossier statistics from CSV text with the columns `unit` (unit code), `month` (YYYY-MM),
+    `handled` and `late`. Every row is validated first; any error imports nothing and raises `DossierImportError` with
+    one message per bad row. Re-importing a unit's month replaces its figures. Returns the number of rows."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in DOSSIER_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DossierImportError([_("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)}])
+    units = dict(Unit.objects.values_list("code", "id"))
+    errors, rows, seen = [], [], set()
+    for line, row in enumerate(reader, start=2):
+        problems = []
+        code = (row.get("unit") or "").strip()
+        if code not in units:
+            problems.append(_("không có đơn vị mã “%(code)s”") % {"code": code})
+        try:
+            month = datetime.datetime.strptime((row.get("month") or "").strip(), "%Y-%m").date()
+        except ValueError:
+            month = None
+            problems.append(_("tháng phải có dạng YYYY-MM"))
+        numbers = {}
+        for column in ("handled", "late"):
+            try:
+                numbers[column] = int((row.get(column) or "").strip())
+                if numbers[column] < 0:
+                    raise ValueError
+            except ValueError:
+                problems.append(_("“%(column)s” phải là số nguyên không âm") % {"column": column})
+        if len(numbers) == 2 and numbers["late"] > numbers["handled"]:
+            problems.append(_("số hồ sơ trễ hạn lớn hơn số hồ sơ đã giải quyết"))
+        if not problems and (code, month) in seen:
+            problems.append(_("trùng đơn vị và tháng với một dòng trước"))
+        if problems:
+            errors.append(_("Dòng %(line)s: %(problems)s.") % {"line": line, "problems": "; ".join(problems)})
+            continue
+        seen.add((code, month))
+        rows.append((units[code], month, numbers["handled"], numbers["late"]))
+    if errors:
+        raise DossierImportError(errors)
+    for unit_id, month, handled, late in rows:
+        DossierStat.objects.update_or_create(unit_id=unit_id, month=month, defaults={"handled": handled, "late": late})
+    return len(rows)
