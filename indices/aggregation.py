@@ -158,9 +158,7 @@ def element_indices(criteria: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame
     approximation: the index is a mean of rates).
     """
     keys = list(keys)
-    out = criteria.groupby([*keys, "element"], as_index=False, sort=False).agg(
-        value=("rate", "mean"), n=("n", "max")
-    )
+    out = criteria.groupby([*keys, "element"], as_index=False, sort=False).agg(value=("rate", "mean"), n=("n", "max"))
     out["value"] = out["value"].astype(float)
     out["ci_low"], out["ci_high"] = _wilson(out["value"] / 100 * out["n"], out["n"])
     return out

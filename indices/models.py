@@ -114,11 +114,23 @@ class RatingRollup(models.Model):
     `value` 0 stands for "no opinion" (kept so that response counts stay visible; excluded from every rate).
     """
 
-    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="+")
+    # Rollups are derived from ratings, whose own foreign keys already guarantee integrity: no database
+    # constraints or single-column indexes here, so that a full rebuild of millions of rows stays one fast INSERT.
+    counter = models.ForeignKey(
+        Counter, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     # Denormalised from the counter so that a unit's figures never need a join.
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
     day = models.DateField(_("ngày"))
-    item = models.ForeignKey(QuestionnaireItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(
+        QuestionnaireItem,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     value = models.PositiveSmallIntegerField(_("mức"))
     count = models.PositiveIntegerField(_("số lượng"))
 
@@ -153,8 +165,10 @@ class RatingRollup(models.Model):
 class RatingHourRollup(models.Model):
     """Counted ratings and dissatisfied ones (overall score 1-2) of a counter per local day and hour."""
 
-    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    counter = models.ForeignKey(
+        Counter, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
     day = models.DateField(_("ngày"))
     hour = models.PositiveSmallIntegerField(_("giờ"))
     ratings = models.PositiveIntegerField(_("số đánh giá"))

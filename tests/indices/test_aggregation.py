@@ -192,7 +192,11 @@ def test_province_is_mean_of_group_means_as_in_the_seed():
 
 def test_snapshot_figures_for_every_level_with_pooled_rate_beside():
     # given two units of one group: unit 1 has 1 rating of 5, unit 2 has 3 ratings of 1.
-    keys = {"period_kind": "year", "period_start": datetime.date(2025, 1, 1), "period_end": datetime.date(2025, 12, 31)}
+    keys = {
+        "period_kind": "year",
+        "period_start": datetime.date(2025, 1, 1),
+        "period_end": datetime.date(2025, 12, 31),
+    }
     over = pd.concat(
         [overall([(5, 1)], counter_id=11, unit_id=1, **keys), overall([(1, 3)], counter_id=21, unit_id=2, **keys)]
     )
