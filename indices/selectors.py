@@ -51,12 +51,16 @@ class Table:
     columns: list[Column]
     rows: list[list] = field(default_factory=list)
 
+    def cells(self) -> list[list[tuple]]:
+        """Rows as (value, numeric) pairs, for templates."""
+        return [[(v, c.numeric) for v, c in zip(row, self.columns, strict=True)] for row in self.rows]
+
 
 @dataclass
 class Dashboard:
     unit: Unit
     period: Period
-    headline: dict[str, IndexSnapshot | None]
+    headline: list[dict]
     tables: dict[str, Table]
     charts: dict
     heat_cells: list[dict]
@@ -327,7 +331,7 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
     return Dashboard(
         unit=unit,
         period=period,
-        headline={name: figures.get(name) for name in SURVEY_INDICES},
+        headline=[{"name": n, "label": labels[n], "s": figures[n]} for n in SURVEY_INDICES if n in figures],
         tables=tables,
         charts=charts,
         heat_cells=heat_cells,

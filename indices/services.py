@@ -49,23 +49,34 @@ def _local_tz() -> zoneinfo.ZoneInfo:
 
 # --- rollups -----------------------------------------------------------------------------------------------------
 
+# The statuses that `Rating.objects.counted()` keeps; spelt out here so that answers can be filtered through a
+# plain join (a test checks that both agree).
+COUNTED_STATUSES = (Rating.Status.ACCEPTED, Rating.Status.REINSTATED)
 
-def _overall_rows(ratings) -> tuple[str, str, list]:
+
+def counted_ratings(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status__in": COUNTED_STATUSES})
+
+
+def _scan_rows(buckets: dict | None) -> tuple[str, list]:
+    """Counted ratings per counter x local day x local hour x score: the one scan of the ratings table from which
+    both the overall-question rollup and the hour rollup are derived."""
     tz = _local_tz()
     qs = (
-        ratings.annotate(r_day=TruncDate("created_at", tzinfo=tz))
-        .values("counter_id", "unit_id", "r_day", "score")
+        Rating.objects.filter(counted_ratings(), _bucket_filter(buckets))
+        .annotate(r_day=TruncDate("created_at", tzinfo=tz), r_hour=ExtractHour("created_at", tzinfo=tz))
+        .values("counter_id", "unit_id", "r_day", "r_hour", "score")
         .annotate(r_count=Count("id"))
         .order_by()
     )
     sql, params = qs.query.sql_with_params()
-    return "counter_id, unit_id, day, value, count", sql, list(params)
+    return sql, list(params)
 
 
-def _answer_rows(ratings) -> tuple[str, str, list]:
+def _answer_rows(buckets: dict | None) -> tuple[str, str, list]:
     tz = _local_tz()
     qs = (
-        RatingAnswer.objects.filter(rating__in=ratings.values("pk"))
+        RatingAnswer.objects.filter(counted_ratings("rating__"), _bucket_filter(buckets, "rating__"))
         .annotate(
             r_counter=F("rating__counter_id"),
             r_unit=F("rating__unit_id"),
@@ -80,30 +91,33 @@ def _answer_rows(ratings) -> tuple[str, str, list]:
     return "counter_id, unit_id, day, item_id, value, count", sql, list(params)
 
 
-def _hour_rows(ratings) -> tuple[str, str, list]:
-    tz = _local_tz()
-    qs = (
-        ratings.annotate(r_day=TruncDate("created_at", tzinfo=tz), r_hour=ExtractHour("created_at", tzinfo=tz))
-        .values("counter_id", "unit_id", "r_day", "r_hour")
-        .annotate(r_count=Count("id"), r_low=Count("id", filter=Q(score__lte=2)))
-        .order_by()
-    )
-    sql, params = qs.query.sql_with_params()
-    return "counter_id, unit_id, day, hour, ratings, dissatisfied", sql, list(params)
-
-
 def _insert_select(model, columns: str, sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {model._meta.db_table} ({columns}) {sql}", params)  # noqa: S608
         return cursor.rowcount
 
 
-def _fill_rollups(ratings) -> int:
-    """Insert the rollup rows of the given counted ratings (the caller has deleted the old ones)."""
-    inserted = _insert_select(RatingRollup, *_overall_rows(ratings))
-    inserted += _insert_select(RatingRollup, *_answer_rows(ratings))
-    _insert_select(RatingHourRollup, *_hour_rows(ratings))
-    return inserted
+def _fill_rollups(buckets: dict[datetime.date, set[int]] | None = None) -> int:
+    """Insert the rollup rows of the counted ratings in the given buckets, or of all (the caller has deleted the
+    old rows). One INSERT ... SELECT ... GROUP BY per table part: the database does all the counting."""
+    rollup, hours = RatingRollup._meta.db_table, RatingHourRollup._meta.db_table
+    sql, params = _scan_rows(buckets)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE rollup_scan AS {sql}", params)
+        cursor.execute(
+            f"INSERT INTO {rollup} (counter_id, unit_id, day, value, count) "  # noqa: S608
+            "SELECT counter_id, unit_id, r_day, score, SUM(r_count) FROM rollup_scan "
+            "GROUP BY counter_id, unit_id, r_day, score"
+        )
+        inserted = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {hours} (counter_id, unit_id, day, hour, ratings, dissatisfied) "  # noqa: S608
+            "SELECT counter_id, unit_id, r_day, r_hour, SUM(r_count), "
+            "SUM(CASE WHEN score <= 2 THEN r_count ELSE 0 END) FROM rollup_scan "
+            "GROUP BY counter_id, unit_id, r_day, r_hour"
+        )
+        cursor.execute("DROP TABLE rollup_scan")
+    return inserted + _insert_select(RatingRollup, *_answer_rows(buckets))
 
 
 def _locked_state() -> RollupState:
@@ -118,13 +132,15 @@ def rebuild_rollups() -> int:
     started = timezone.now()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # Room to count millions of rows in memory rather than in temporary files, for this transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute(
                 f"TRUNCATE {RatingRollup._meta.db_table}, {RatingHourRollup._meta.db_table}"  # noqa: S608
             )
     else:
         RatingRollup.objects.all().delete()
         RatingHourRollup.objects.all().delete()
-    written = _fill_rollups(Rating.objects.counted())
+    written = _fill_rollups()
     state.watermark = started
     state.rebuilt_at = state.refreshed_at = timezone.now()
     state.save()
@@ -137,10 +153,13 @@ class RefreshResult:
     days: set[datetime.date] = field(default_factory=set)
 
 
-def _bucket_filter(buckets: dict[datetime.date, set[int]], prefix: str = "") -> Q:
-    """Ratings of the given counters on the given local days, as index-friendly ranges of `created_at`."""
+def _bucket_filter(buckets: dict[datetime.date, set[int]] | None, prefix: str = "") -> Q:
+    """Ratings of the given counters on the given local days, as index-friendly ranges of `created_at`
+    (every rating when `buckets` is None)."""
     tz = _local_tz()
     condition = Q()
+    if buckets is None:
+        return condition
     for day, counters in buckets.items():
         start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
         end = start + datetime.timedelta(days=1)
@@ -190,7 +209,7 @@ def refresh_rollups() -> RefreshResult:
             rollup_filter |= Q(day=day, counter_id__in=counters)
         RatingRollup.objects.filter(rollup_filter).delete()
         RatingHourRollup.objects.filter(rollup_filter).delete()
-        _fill_rollups(Rating.objects.counted().filter(_bucket_filter(chunk)))
+        _fill_rollups(chunk)
     state.watermark = started
     state.refreshed_at = timezone.now()
     state.save()

@@ -140,3 +140,13 @@ def test_incremental_refresh_always_equals_a_full_rebuild(world, ops, settings):
     rebuild_rollups()
     assert incremental == rollup_rows()
     assert incremental_hours == hour_rows()
+
+
+def test_counted_statuses_agree_with_the_rating_queryset(world):
+    from indices.services import counted_ratings
+
+    for status in STATUSES:
+        factories.make_rating(counter=world.counter_a, score=3, status=status)
+    assert set(Rating.objects.filter(counted_ratings()).values_list("pk", flat=True)) == set(
+        Rating.objects.counted().values_list("pk", flat=True)
+    )
