@@ -24,3 +24,33 @@ class DossierStatAdmin(admin.ModelAdmin):
     list_filter = ["month", "unit__group"]
     search_fields = ["unit__name"]
     list_select_related = ["unit"]
+
+
+# --- rollups (issue 6) -------------------------------------------------------------------------------------------
+from .models import RatingHourRollup, RatingRollup, RollupState  # noqa: E402
+
+
+@admin.register(RatingRollup)
+class RatingRollupAdmin(admin.ModelAdmin):
+    list_display = ["day", "counter_id", "unit_id", "item_id", "value", "count"]
+    list_filter = ["value", "day"]
+    search_fields = ["=counter__id", "=unit__id"]
+    show_full_result_count = False
+
+
+@admin.register(RatingHourRollup)
+class RatingHourRollupAdmin(admin.ModelAdmin):
+    list_display = ["day", "hour", "counter_id", "unit_id", "ratings", "dissatisfied"]
+    list_filter = ["hour", "day"]
+    search_fields = ["=counter__id", "=unit__id"]
+    show_full_result_count = False
+
+
+@admin.register(RollupState)
+class RollupStateAdmin(admin.ModelAdmin):
+    list_display = ["watermark", "refreshed_at", "rebuilt_at"]
+    list_filter = ["rebuilt_at"]
+    search_fields = ["id"]
+
+
+# --- end of rollups ----------------------------------------------------------------------------------------------
