@@ -151,12 +151,9 @@ class RatingRollup(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(value__lte=5), name="rollup_value_0_to_5"),
         ]
-        indexes = [
-            # Snapshot computation reads every row of a date range; the incremental refresh deletes buckets.
-            models.Index(fields=["day", "counter"], name="rollup_day_counter"),
-            # The dashboard reads one unit's rows.
-            models.Index(fields=["unit", "day"], name="rollup_unit_day"),
-        ]
+        # No other index: the incremental refresh deletes (counter, day) buckets through the two unique indexes,
+        # and snapshot computation reads whole date ranges (a sequential scan); every extra index would slow
+        # down the full rebuild.
 
     def __str__(self) -> str:
         return f"{self.counter_id} {self.day} {self.item_id or 'overall'}={self.value}: {self.count}"

@@ -338,11 +338,7 @@ def compute_snapshots(*, periods: list[Period], trigger: str = "manual") -> Snap
         dossiers=dossiers,
         minimum=_setting("INDICES_MIN_SAMPLE", 30),
     )
-    _upsert_snapshots(figures, run)
-    stale = Q()
-    for period in periods:
-        stale |= Q(period_kind=period.kind, period_start=period.start, period_end=period.end)
-    IndexSnapshot.objects.filter(stale).exclude(run=run).delete()
+    _store_snapshots(figures, run, periods)
     run.rating_count = _rating_count(overall, periods)
     run.finished_at = timezone.now()
     run.save(update_fields=["rating_count", "finished_at"])
@@ -353,10 +349,12 @@ SNAPSHOT_KEY = ["level", "entity_id", "period_kind", "period_start", "period_end
 SNAPSHOT_VALUES = ["value", "n", "ci_low", "ci_high", "adequate", "run_id", "updated_at"]
 
 
-def _upsert_snapshots(figures: pd.DataFrame, run: SnapshotRun) -> None:
-    """Insert or update one row per figure. On PostgreSQL the rows are streamed with COPY into a temporary
-    table and merged with one INSERT ... ON CONFLICT (tens of thousands of figures in well under a second);
-    elsewhere `bulk_create(update_conflicts=True)` does the same more slowly."""
+def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Period]) -> None:
+    """Upsert one row per figure and delete the figures of these periods that no longer exist.
+
+    On PostgreSQL the rows are streamed with COPY into a temporary table and merged with one INSERT ... ON
+    CONFLICT that rewrites only the figures that changed (a figure keeps the run that last changed it), then one
+    DELETE of what the new set lacks. Elsewhere `bulk_create(update_conflicts=True)` rewrites every figure."""
     now = timezone.now()
     frame = figures.astype(object).where(figures.notna(), None)
     rows = [
@@ -371,10 +369,19 @@ def _upsert_snapshots(figures: pd.DataFrame, run: SnapshotRun) -> None:
             unique_fields=SNAPSHOT_KEY,
             update_fields=[f.removesuffix("_id") for f in SNAPSHOT_VALUES],
         )
+        stale = Q()
+        for period in periods:
+            stale |= Q(period_kind=period.kind, period_start=period.start, period_end=period.end)
+        IndexSnapshot.objects.filter(stale).exclude(run=run).delete()
         return
     table = IndexSnapshot._meta.db_table
     columns = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY + SNAPSHOT_VALUES)
     updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in SNAPSHOT_VALUES)
+    figure_columns = ("value", "n", "ci_low", "ci_high", "adequate")
+    current = ", ".join(f'{table}."{c}"' for c in figure_columns)
+    incoming = ", ".join(f'EXCLUDED."{c}"' for c in figure_columns)
+    same_key = " AND ".join(f'l."{c}" = s."{c}"' for c in SNAPSHOT_KEY)
+    in_periods = " OR ".join(["(s.period_kind = %s AND s.period_start = %s AND s.period_end = %s)"] * len(periods))
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE snapshot_load ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
@@ -385,7 +392,12 @@ def _upsert_snapshots(figures: pd.DataFrame, run: SnapshotRun) -> None:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM snapshot_load "  # noqa: S608
             f'ON CONFLICT ("level", "entity_id", "period_kind", "period_start", "period_end", "index") '
-            f"DO UPDATE SET {updates}"
+            f"DO UPDATE SET {updates} WHERE ({current}) IS DISTINCT FROM ({incoming})"
+        )
+        cursor.execute(
+            f"DELETE FROM {table} AS s WHERE ({in_periods}) "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM snapshot_load AS l WHERE {same_key})",
+            [value for period in periods for value in period.as_tuple()],
         )
         cursor.execute("DROP TABLE snapshot_load")
 

@@ -81,6 +81,13 @@ def test_recomputing_is_idempotent_and_drops_figures_that_no_longer_exist(rated)
     services.compute_snapshots(periods=periods)
     assert sorted(IndexSnapshot.objects.values_list("level", "entity_id", "index", "value", "n")) == first
     assert IndexSnapshot.objects.values("run").distinct().count() == 1
+    # a new rating changes the figures it touches, and only those get the new run
+    factories.make_rating(counter=rated.counter_a, score=5, created_at=at(6))
+    services.refresh_rollups()
+    run = services.compute_snapshots(periods=periods)
+    changed = snap("unit", rated.unit_a.pk, "overall", periods[0])
+    assert (changed.n, changed.value, changed.run_id) == (4, 75.0, run.pk)
+    assert snap("unit", rated.unit_a.pk, "criterion:A1", periods[0]).value == 50
     # when every March rating of unit A is excluded, its March figures disappear
     Rating.objects.filter(unit=rated.unit_a).update(status=Rating.Status.EXCLUDED)
     services.rebuild_rollups()
