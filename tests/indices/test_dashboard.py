@@ -119,7 +119,10 @@ def test_dashboard_shows_stored_figures_without_touching_ratings(client, figures
     counters = dashboard.tables["counters"].rows
     assert counters[0][0] == figures.counter_a.name and counters[0][2] == pytest.approx(50)
     heat = dashboard.tables["heatmap"].rows
-    assert heat == [["09:00", 0.0, None, None, None, None, None, None], ["14:00", None, 100.0, None, None, None, None, None]]
+    assert heat == [
+        ["09:00", 0.0, None, None, None, None, None, None],
+        ["14:00", None, 100.0, None, None, None, None, None],
+    ]
     assert 'id="indices-charts"' in html and "js/indices-dashboard.js" in html
     assert "vendor/chartjs/chart.umd.min.js" in html
 

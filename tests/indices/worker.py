@@ -32,8 +32,20 @@ def run_worker_until(condition, *, timeout: float = 90, refresh_seconds: int = 2
     celery = Path(sys.executable).with_name("celery")
     with tempfile.TemporaryDirectory() as tmp:
         process = subprocess.Popen(
-            [str(celery), "-A", "config", "worker", "-B", "-s", str(Path(tmp) / "beat"), "--pool=solo",
-             "--without-gossip", "--without-mingle", "-l", "warning"],  # fmt: skip
+            [
+                str(celery),
+                "-A",
+                "config",
+                "worker",
+                "-B",
+                "-s",
+                str(Path(tmp) / "beat"),
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "warning",
+            ],  # fmt: skip
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
