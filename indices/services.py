@@ -380,8 +380,11 @@ def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Peri
     figure_columns = ("value", "n", "ci_low", "ci_high", "adequate")
     current = ", ".join(f'{table}."{c}"' for c in figure_columns)
     incoming = ", ".join(f'EXCLUDED."{c}"' for c in figure_columns)
-    same_key = " AND ".join(f'l."{c}" = s."{c}"' for c in SNAPSHOT_KEY)
-    in_periods = " OR ".join(["(s.period_kind = %s AND s.period_start = %s AND s.period_end = %s)"] * len(periods))
+    keys = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY)
+    same_key = " AND ".join(f'gone."{c}" = s."{c}"' for c in SNAPSHOT_KEY)
+    in_periods = (
+        "(" + " OR ".join(["(period_kind = %s AND period_start = %s AND period_end = %s)"] * len(periods)) + ")"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE snapshot_load ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
@@ -394,9 +397,11 @@ def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Peri
             f'ON CONFLICT ("level", "entity_id", "period_kind", "period_start", "period_end", "index") '
             f"DO UPDATE SET {updates} WHERE ({current}) IS DISTINCT FROM ({incoming})"
         )
+        # What these periods had and the new set lacks: EXCEPT hashes both sides, whatever the statistics say.
         cursor.execute(
-            f"DELETE FROM {table} AS s WHERE ({in_periods}) "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM snapshot_load AS l WHERE {same_key})",
+            f"DELETE FROM {table} AS s USING ("  # noqa: S608
+            f"SELECT {keys} FROM {table} WHERE {in_periods} EXCEPT SELECT {keys} FROM snapshot_load"
+            f") AS gone WHERE {same_key}",
             [value for period in periods for value in period.as_tuple()],
         )
         cursor.execute("DROP TABLE snapshot_load")
