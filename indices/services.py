@@ -455,8 +455,9 @@ DOSSIER_COLUMNS = ("unit", "month", "handled", "late")
 @transaction.atomic
 def import_dossier_stats(*, text: str) -> int:
     """Import dossier statistics from CSV text with the columns `unit` (unit code), `month` (YYYY-MM),
-    `handled` and `late`. Every row is validated first; any error imports nothing and raises `DossierImportError` with
-    one message per bad row. Re-importing a unit's month replaces its figures. Returns the number of rows."""
+    `handled` and `late`. Every row is validated first; any error imports nothing and raises
+    `DossierImportError` with one message per bad row. Re-importing a unit's month replaces its figures. Once
+    committed, the periods concerned are recomputed by `compute_indices_task`. Returns the number of rows."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in DOSSIER_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -494,4 +495,10 @@ def import_dossier_stats(*, text: str) -> int:
         raise DossierImportError(errors)
     for unit_id, month, handled, late in rows:
         DossierStat.objects.update_or_create(unit_id=unit_id, month=month, defaults={"handled": handled, "late": late})
+    # The months' figures (sample adequacy, Decision 766) are recomputed in the background once this commits.
+    periods = sorted({str(p) for _unit, month, _h, _l in rows for p in periods_containing(month)})
+    if periods:
+        from .tasks import compute_indices_task
+
+        transaction.on_commit(lambda: compute_indices_task.delay(periods))
     return len(rows)

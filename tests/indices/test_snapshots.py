@@ -183,3 +183,23 @@ def test_import_dossier_stats_missing_columns(world, tmp_path):
 def test_import_dossier_stats_missing_file(tmp_path):
     with pytest.raises(CommandError, match="Không đọc được tệp"):
         call_command("import_dossier_stats", str(tmp_path / "none.csv"))
+
+
+@pytest.fixture
+def eager_celery():
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+def test_importing_dossier_stats_recomputes_the_months_concerned(
+    rated, django_capture_on_commit_callbacks, eager_celery
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_dossier_stats(text="unit,month,handled,late\nso-tu-phap,2025-03,3,0\n")
+    # N = 3 makes unit A's 3 March ratings an adequate sample, without anyone running compute_indices.
+    assert snap("unit", rated.unit_a.pk, "overall", month(2025, 3)).adequate
+    assert snap("unit", rated.unit_a.pk, "d766:tthc_satisfaction", month(2025, 3)).n == 3
