@@ -70,8 +70,9 @@ SELECT md5(%(salt)s || g::text)::uuid, c.counter_id, c.unit_id, %(questionnaire)
        '[]'::jsonb, '', t, %(updated)s
 FROM (
     SELECT g, random() AS r,
-           %(start)s::timestamptz + make_interval(days => ((g * 7919) %% %(days)s)::int,
-                                                  hours => (7 + (g * 31) %% 10)::int, mins => ((g * 13) %% 60)::int) AS t,
+           %(start)s::timestamptz + make_interval(
+               days => ((g * 7919) %% %(days)s)::int, hours => (7 + (g * 31) %% 10)::int, mins => ((g * 13) %% 60)::int
+           ) AS t,
            1 + (g * 104729) %% %(counters)s AS k
     FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
 ) AS s
