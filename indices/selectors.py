@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import ExtractIsoWeekDay
 from django.utils.translation import gettext as _
 
@@ -344,8 +344,12 @@ def _round(value):
 
 
 def units_overview(*, period: Period) -> list[dict]:
-    """Every active unit with its SIPAS and overall rate over the period (for provincial staff)."""
-    units = list(Unit.objects.active().select_related("group"))
+    """Every unit that existed during the period, with its SIPAS and overall rate (for provincial staff)."""
+    units = list(
+        Unit.objects.filter(
+            Q(valid_from__lte=period.end), Q(valid_to__isnull=True) | Q(valid_to__gte=period.start)
+        ).select_related("group")
+    )
     figures: dict[int, dict[str, IndexSnapshot]] = {}
     for s in _snapshots("unit", [u.pk for u in units], period, ("sipas", "overall")):
         figures.setdefault(s.entity_id, {})[s.index] = s

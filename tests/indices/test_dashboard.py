@@ -192,3 +192,16 @@ def test_exported_numbers_are_numbers(client, figures):
     text = client.get(export_url(figures.unit_a, "elements", "csv")).content.decode("utf-8-sig")
     result = next(r for r in csv.reader(io.StringIO(text)) if r[0] == "Kết quả giải quyết")
     assert result[1] == "N/A"
+
+
+def test_province_overview_lists_units_that_existed_in_the_period(client, figures, django_assert_max_num_queries):
+    # given a district merged away in mid-2025
+    figures.unit_b.valid_to = datetime.date(2025, 6, 30)
+    figures.unit_b.save()
+    client.force_login(figures.province)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("indices:dashboard-home") + "?ky=2025-03")
+    assert figures.unit_b.name in response.content.decode()
+    response = client.get(reverse("indices:dashboard-home") + "?ky=2025-Q4")
+    assert figures.unit_b.name not in response.content.decode()
+    assert client.get(reverse("indices:dashboard-home") + "?ky=x").status_code == 400
