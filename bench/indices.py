@@ -4,7 +4,8 @@
 
 For each size it (re)creates the database, migrates it, builds an organisation of 4 groups, 40 units and 200
 counters with a 5-item questionnaire, bulk-loads the ratings with INSERT ... SELECT over generate_series (a year
-of ratings, 1 in 5 with item answers, 2% quarantined or excluded), then measures (median of `--runs` runs):
+of ratings spread at random over every counter, day and office hour, 1 in 5 with item answers, 2% quarantined or
+excluded), then measures (median of `--runs` runs):
 - the full rollup rebuild;
 - the incremental refresh after 10,000 new ratings;
 - computing all snapshots of the year (12 months, 4 quarters, the year; counters, units, groups, province);
@@ -71,9 +72,10 @@ SELECT md5(%(salt)s || g::text)::uuid, c.counter_id, c.unit_id, %(questionnaire)
 FROM (
     SELECT g, random() AS r,
            %(start)s::timestamptz + make_interval(
-               days => ((g * 7919) %% %(days)s)::int, hours => (7 + (g * 31) %% 10)::int, mins => ((g * 13) %% 60)::int
+               days => floor(random() * %(days)s)::int, hours => 7 + floor(random() * 10)::int,
+               mins => floor(random() * 60)::int
            ) AS t,
-           1 + (g * 104729) %% %(counters)s AS k
+           1 + floor(random() * %(counters)s)::bigint AS k
     FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
 ) AS s
 JOIN (SELECT row_number() OVER (ORDER BY id) AS k, id AS counter_id, unit_id FROM survey_counter) AS c USING (k)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum, UniqueConstraint
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,20 +127,39 @@ def _locked_state() -> RollupState:
 
 @transaction.atomic
 def rebuild_rollups() -> int:
-    """Recompute every rollup row from the raw ratings. Returns the number of rollup rows written."""
+    """Recompute every rollup row from the raw ratings. Returns the number of rollup rows written.
+
+    On PostgreSQL the tables are truncated and their unique indexes dropped during the load and built again
+    afterwards (one sort instead of millions of index insertions), all in one transaction: readers of the
+    rollups wait for the rebuild to finish and never see a half-built table."""
     state = _locked_state()
     started = timezone.now()
-    if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        RatingRollup.objects.all().delete()
+        RatingHourRollup.objects.all().delete()
+        written = _fill_rollups()
+    else:
+        uniques = [
+            (model, constraint)
+            for model in (RatingRollup, RatingHourRollup)
+            for constraint in model._meta.constraints
+            if isinstance(constraint, UniqueConstraint)
+        ]
         with connection.cursor() as cursor:
-            # Room to count millions of rows in memory rather than in temporary files, for this transaction only.
+            # Room to count and index millions of rows in memory rather than in temporary files, for this
+            # transaction only.
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute(
                 f"TRUNCATE {RatingRollup._meta.db_table}, {RatingHourRollup._meta.db_table}"  # noqa: S608
             )
-    else:
-        RatingRollup.objects.all().delete()
-        RatingHourRollup.objects.all().delete()
-    written = _fill_rollups()
+        with connection.schema_editor() as editor:
+            for model, constraint in uniques:
+                editor.remove_constraint(model, constraint)
+        written = _fill_rollups()
+        with connection.schema_editor() as editor:
+            for model, constraint in uniques:
+                editor.add_constraint(model, constraint)
     state.watermark = started
     state.rebuilt_at = state.refreshed_at = timezone.now()
     state.save()
