@@ -338,3 +338,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# Indices (issue 6): rollups are refreshed and current snapshots recomputed every minute, so figures are at most
+# about 60 seconds stale when a worker and beat run. The overlap margin catches rating transactions that commit
+# after a refresh has started; the minimum sample applies when the dossiers handled are unknown.
+CELERY_BEAT_SCHEDULE["refresh-indices"] = {
+    "task": "indices.tasks.refresh_indices_task",
+    "schedule": float(os.environ.get("INDICES_REFRESH_SECONDS", 60)),
+}
+INDICES_ROLLUP_OVERLAP_SECONDS = int(os.environ.get("INDICES_ROLLUP_OVERLAP_SECONDS", 300))
+INDICES_MIN_SAMPLE = int(os.environ.get("INDICES_MIN_SAMPLE", 30))

@@ -23,5 +23,6 @@ urlpatterns = [
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/(?P<path>.*)$", not_found, name="api-not-found"),
     path("bao-cao/", include("indices.report_urls")),
+    path("chi-so/", include("indices.urls")),
     path("", include("survey.urls")),
 ]

@@ -81,3 +81,33 @@ class ReportExportAdmin(admin.ModelAdmin):
     list_display = ["created_at", "requested_by", "year", "quarter", "format", "status", "progress"]
     list_filter = ["status", "format", "year"]
     search_fields = ["requested_by__username", "error"]
+
+
+# --- rollups (issue 6) -------------------------------------------------------------------------------------------
+from .models import RatingHourRollup, RatingRollup, RollupState  # noqa: E402
+
+
+@admin.register(RatingRollup)
+class RatingRollupAdmin(admin.ModelAdmin):
+    list_display = ["day", "counter_id", "unit_id", "item_id", "value", "count"]
+    list_filter = ["value", "day"]
+    search_fields = ["=counter__id", "=unit__id"]
+    show_full_result_count = False
+
+
+@admin.register(RatingHourRollup)
+class RatingHourRollupAdmin(admin.ModelAdmin):
+    list_display = ["day", "hour", "counter_id", "unit_id", "ratings", "dissatisfied"]
+    list_filter = ["hour", "day"]
+    search_fields = ["=counter__id", "=unit__id"]
+    show_full_result_count = False
+
+
+@admin.register(RollupState)
+class RollupStateAdmin(admin.ModelAdmin):
+    list_display = ["watermark", "refreshed_at", "rebuilt_at"]
+    list_filter = ["rebuilt_at"]
+    search_fields = ["id"]
+
+
+# --- end of rollups ----------------------------------------------------------------------------------------------

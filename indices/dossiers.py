@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from survey.models import Unit
 
 from .models import DossierStat
+from .periods import periods_containing
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_COUNT = 2**31 - 1
@@ -64,7 +65,11 @@ def upsert_dossier_stats(*, rows: Iterable[Mapping]) -> int:
         month = _month(row.get("month"))
         handled, late = _count(row.get("handled")), _count(row.get("late"))
         if unit is None:
-            errors[f"{index}.unit"] = [ValidationError(_("Không có đơn vị với mã này."), code=UNKNOWN_UNIT)]
+            errors[f"{index}.unit"] = [
+                ValidationError(
+                    _("Không có đơn vị mã “%(code)s”.") % {"code": str(row.get("unit") or "")[:40]}, code=UNKNOWN_UNIT
+                )
+            ]
         if month is None:
             errors[f"{index}.month"] = [_("Tháng phải có dạng YYYY-MM (năm 2000 đến 2100).")]
         elif month > current_month:
@@ -86,4 +91,12 @@ def upsert_dossier_stats(*, rows: Iterable[Mapping]) -> int:
     with transaction.atomic():
         for (unit_id, month), figures in clean.items():
             DossierStat.objects.update_or_create(unit_id=unit_id, month=month, defaults=figures)
+        # The months' figures (sample adequacy, Decision 766) are recomputed in the background once this commits.
+        periods = sorted({str(p) for _unit, month in clean for p in periods_containing(month)})
+        if periods:
+            from config.celery import enqueue_on_commit
+
+            from .tasks import compute_indices_task
+
+            enqueue_on_commit(compute_indices_task, periods)
     return len(clean)

@@ -279,3 +279,109 @@ class ReportExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.format} ({self.status})"
+
+
+# --- Rollups (issue 6) -------------------------------------------------------------------------------------------
+# Counts of counted ratings per counter x local day, kept up to date incrementally from `Rating.updated_at` and
+# rebuildable from the raw ratings at any time (raw ratings stay the source of truth).
+
+from survey.models import Counter, QuestionnaireItem  # noqa: E402
+
+
+class RatingRollup(models.Model):
+    """How many counted ratings of a counter on a (local) day gave `value` to `item`.
+
+    `item` null is the overall question (`value` is then the overall score 1..5); for a questionnaire item,
+    `value` 0 stands for "no opinion" (kept so that response counts stay visible; excluded from every rate).
+    """
+
+    # Rollups are derived from ratings, whose own foreign keys already guarantee integrity: no database
+    # constraints or single-column indexes here, so that a full rebuild of millions of rows stays one fast INSERT.
+    counter = models.ForeignKey(
+        Counter, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    # Denormalised from the counter so that a unit's figures never need a join.
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
+    day = models.DateField(_("ngày"))
+    item = models.ForeignKey(
+        QuestionnaireItem,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    value = models.PositiveSmallIntegerField(_("mức"))
+    count = models.PositiveIntegerField(_("số lượng"))
+
+    class Meta:
+        ordering = ["day", "counter", "item", "value"]
+        verbose_name = _("số liệu gộp theo ngày")
+        verbose_name_plural = _("số liệu gộp theo ngày")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counter", "day", "item", "value"],
+                condition=models.Q(item__isnull=False),
+                name="one_rollup_per_counter_day_item_value",
+            ),
+            models.UniqueConstraint(
+                fields=["counter", "day", "value"],
+                condition=models.Q(item__isnull=True),
+                name="one_rollup_per_counter_day_overall_value",
+            ),
+            models.CheckConstraint(condition=models.Q(value__lte=5), name="rollup_value_0_to_5"),
+        ]
+        # No other index: the incremental refresh deletes (counter, day) buckets through the two unique indexes,
+        # and snapshot computation reads whole date ranges (a sequential scan); every extra index would slow
+        # down the full rebuild.
+
+    def __str__(self) -> str:
+        return f"{self.counter_id} {self.day} {self.item_id or 'overall'}={self.value}: {self.count}"
+
+
+class RatingHourRollup(models.Model):
+    """Counted ratings and dissatisfied ones (overall score 1-2) of a counter per local day and hour."""
+
+    counter = models.ForeignKey(
+        Counter, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
+    day = models.DateField(_("ngày"))
+    hour = models.PositiveSmallIntegerField(_("giờ"))
+    ratings = models.PositiveIntegerField(_("số đánh giá"))
+    dissatisfied = models.PositiveIntegerField(_("số không hài lòng"))
+
+    class Meta:
+        ordering = ["day", "counter", "hour"]
+        verbose_name = _("số liệu gộp theo giờ")
+        verbose_name_plural = _("số liệu gộp theo giờ")
+        constraints = [
+            models.UniqueConstraint(fields=["counter", "day", "hour"], name="one_hour_rollup_per_counter_day_hour"),
+            models.CheckConstraint(condition=models.Q(hour__lte=23), name="hour_rollup_hour_0_to_23"),
+        ]
+        indexes = [
+            # The dashboard's hour x weekday heat map reads one unit's rows over a period.
+            models.Index(fields=["unit", "day"], name="hour_rollup_unit_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.counter_id} {self.day} {self.hour}h: {self.dissatisfied}/{self.ratings}"
+
+
+class RollupState(models.Model):
+    """The single row that remembers up to when rollups were refreshed (the watermark)."""
+
+    watermark = models.DateTimeField(_("mốc cập nhật"), null=True, blank=True)
+    refreshed_at = models.DateTimeField(_("làm mới lúc"), null=True, blank=True)
+    rebuilt_at = models.DateTimeField(_("dựng lại lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("trạng thái số liệu gộp")
+        verbose_name_plural = _("trạng thái số liệu gộp")
+
+    def __str__(self) -> str:
+        return f"{self.watermark}"
+
+
+# --- end of rollups (issue 6) ------------------------------------------------------------------------------------

@@ -1,8 +1,20 @@
-"""Celery tasks of the indices app."""
+"""Celery tasks of the indices app: each calls one service."""
 
 from celery import shared_task
 
-# --- Reporting module ---------------------------------------------------------------------------------------
+from .periods import parse_period
+from .services import compute_indices, refresh_indices
+
+
+@shared_task
+def refresh_indices_task() -> int:
+    """The periodic job (every minute): refresh rollups and recompute the periods that changed."""
+    return refresh_indices().pk
+
+
+@shared_task
+def compute_indices_task(periods: list[str], rebuild: bool = False) -> int:
+    return compute_indices(periods=[parse_period(p) for p in periods], rebuild=rebuild, trigger="task").pk
 
 
 @shared_task

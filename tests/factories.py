@@ -43,8 +43,9 @@ def make_user(*, role: str = User.Role.OFFICER, unit: Unit | None = None, passwo
 # --- Ratings and PAKN cases -------------------------------------------------------------------------------------
 
 
-def make_questionnaire(*, items: int = 2, **fields):
-    """A questionnaire with `items` items (one per SIPAS element in turn)."""
+def make_questionnaire(*, items: int | list[tuple[str, str]] | None = None, **fields):
+    """A questionnaire with its items: a number gives C1..Cn over the SIPAS elements in turn, a list gives
+    (code, element) pairs, and nothing gives one item per SIPAS element (SA, SP, SS, SR, SF)."""
     from survey.models import Element, Questionnaire, QuestionnaireItem
 
     n = next(_sequence)
@@ -52,30 +53,35 @@ def make_questionnaire(*, items: int = 2, **fields):
     fields.setdefault("name", f"Phiếu khảo sát {n}")
     fields.setdefault("is_active", True)
     questionnaire = Questionnaire.objects.create(**fields)
-    elements = list(Element.values)
-    for position in range(items):
+    if isinstance(items, int):
+        elements = list(Element.values)
+        items = [(f"C{position + 1}", elements[position % len(elements)]) for position in range(items)]
+    items = items or [("SA", "access"), ("SP", "procedure"), ("SS", "civil_servant"), ("SR", "result"),
+                      ("SF", "feedback_handling")]  # fmt: skip
+    for position, (code, element) in enumerate(items):
         QuestionnaireItem.objects.create(
-            questionnaire=questionnaire,
-            code=f"C{position + 1}",
-            element=elements[position % len(elements)],
-            text=f"Câu hỏi {position + 1}",
-            position=position,
+            questionnaire=questionnaire, code=code, element=element, text=f"Câu hỏi {code}", position=position
         )
     return questionnaire
 
 
-def make_rating(*, counter: Counter | None = None, questionnaire=None, **fields):
-    """A stored rating; by default accepted, 5 stars, now. Pass `status`, `flags`, `created_at` as needed."""
+def make_rating(*, counter: Counter | None = None, questionnaire=None, answers: dict | None = None, **fields):
+    """A stored rating made with the ORM; by default accepted, 5 stars, now. Pass `status`, `flags`,
+    `created_at` as needed, and `answers` as {item code: value or None}."""
     import uuid
 
-    from survey.models import Questionnaire, Rating
+    from survey.models import Questionnaire, Rating, RatingAnswer
 
     counter = counter or make_counter()
     if questionnaire is None:
         questionnaire = Questionnaire.objects.filter(is_active=True).first() or make_questionnaire()
     fields.setdefault("idempotency_key", uuid.uuid4())
     fields.setdefault("score", 5)
-    return Rating.objects.create(counter=counter, unit_id=counter.unit_id, questionnaire=questionnaire, **fields)
+    rating = Rating.objects.create(counter=counter, unit_id=counter.unit_id, questionnaire=questionnaire, **fields)
+    items = {item.code: item for item in questionnaire.items.all()} if answers else {}
+    for code, value in (answers or {}).items():
+        RatingAnswer.objects.create(rating=rating, item=items[code], value=value)
+    return rating
 
 
 def make_pakn_case(*, unit: Unit, text: str = "Cán bộ hẹn trả kết quả nhưng trễ ba ngày.", **fields):

@@ -1,0 +1,58 @@
+"""CSV and Excel exports of the dashboard tables (`selectors.Table`). Numbers stay numbers: CSV writes them with
+a dot and full precision, Excel gets numeric cells with a 2-decimal display format; an empty figure is "N/A"."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .selectors import Table
+
+NOT_AVAILABLE = "N/A"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value):
+    return NOT_AVAILABLE if value is None else value
+
+
+def table_csv(table: Table, *, filename: str) -> HttpResponse:
+    buffer = io.StringIO()
+    # The byte-order mark lets Excel open the UTF-8 file with Vietnamese letters intact.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([c.label for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_cell(v) for v in row])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(filename)}.csv"'
+    return response
+
+
+def table_xlsx(table: Table, *, filename: str, subtitle: str = "") -> HttpResponse:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.key[:31]
+    sheet.append([table.title])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append([subtitle])
+    sheet.append([c.label for c in table.columns])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_cell(v) for v in row])
+        for cell, column in zip(sheet[sheet.max_row], table.columns, strict=True):
+            if column.numeric and isinstance(cell.value, float):
+                cell.number_format = "0.00"
+    for letter, width in zip("ABCDEFGH", (34, 16, 16, 16, 16, 16, 16, 16), strict=False):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{slugify(filename)}.xlsx"'
+    return response

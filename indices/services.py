@@ -1,0 +1,508 @@
+"""Rollups, snapshots and dossier statistics: the writes of the indices app.
+
+- `rebuild_rollups()` recomputes every rollup row from the raw ratings in two INSERT ... SELECT ... GROUP BY
+  statements (plus one for the hour rollup); `refresh_rollups()` recomputes only the (counter, day) buckets whose
+  ratings changed since the last watermark, with an overlap margin for transactions that commit late.
+- `compute_snapshots(periods=...)` reads rollups (never raw ratings), calls `aggregation.snapshot_figures` and
+  upserts `IndexSnapshot` rows under one `SnapshotRun`; recomputing the same periods is idempotent.
+- `refresh_indices()` is the periodic job: refresh rollups, then recompute the periods that changed.
+- `import_dossier_stats(rows)` validates every row of the one-stop system's CSV and saves all or nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum, UniqueConstraint
+from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feedback.selectors import pakn_outcomes_by_unit
+from survey.models import QuestionnaireItem, Rating, RatingAnswer, Unit
+
+from . import aggregation
+from .dossiers import upsert_dossier_stats
+from .models import DossierStat, IndexSnapshot, RatingHourRollup, RatingRollup, RollupState, SnapshotRun
+from .periods import Period, periods_containing
+
+logger = logging.getLogger(__name__)
+
+FORMULA_VERSION = "sipas-2025.1"
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _local_tz() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+# --- rollups -----------------------------------------------------------------------------------------------------
+
+# The statuses that `Rating.objects.counted()` keeps; spelt out here so that answers can be filtered through a
+# plain join (a test checks that both agree).
+COUNTED_STATUSES = (Rating.Status.ACCEPTED, Rating.Status.REINSTATED)
+
+
+def counted_ratings(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status__in": COUNTED_STATUSES})
+
+
+def _scan_rows(buckets: dict | None) -> tuple[str, list]:
+    """Counted ratings per counter x local day x local hour x score: the one scan of the ratings table from which
+    both the overall-question rollup and the hour rollup are derived."""
+    tz = _local_tz()
+    qs = (
+        Rating.objects.filter(counted_ratings(), _bucket_filter(buckets))
+        .annotate(r_day=TruncDate("created_at", tzinfo=tz), r_hour=ExtractHour("created_at", tzinfo=tz))
+        .values("counter_id", "unit_id", "r_day", "r_hour", "score")
+        .annotate(r_count=Count("id"))
+        .order_by()
+    )
+    sql, params = qs.query.sql_with_params()
+    return sql, list(params)
+
+
+def _answer_rows(buckets: dict | None) -> tuple[str, str, list]:
+    tz = _local_tz()
+    qs = (
+        RatingAnswer.objects.filter(counted_ratings("rating__"), _bucket_filter(buckets, "rating__"))
+        .annotate(
+            r_counter=F("rating__counter_id"),
+            r_unit=F("rating__unit_id"),
+            r_day=TruncDate("rating__created_at", tzinfo=tz),
+            r_value=Coalesce("value", 0),
+        )
+        .values("r_counter", "r_unit", "r_day", "item_id", "r_value")
+        .annotate(r_count=Count("id"))
+        .order_by()
+    )
+    sql, params = qs.query.sql_with_params()
+    return "counter_id, unit_id, day, item_id, value, count", sql, list(params)
+
+
+def _insert_select(model, columns: str, sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({columns}) {sql}", params)  # noqa: S608
+        return cursor.rowcount
+
+
+def _fill_rollups(buckets: dict[datetime.date, set[int]] | None = None) -> int:
+    """Insert the rollup rows of the counted ratings in the given buckets, or of all (the caller has deleted the
+    old rows). One INSERT ... SELECT ... GROUP BY per table part: the database does all the counting."""
+    rollup, hours = RatingRollup._meta.db_table, RatingHourRollup._meta.db_table
+    sql, params = _scan_rows(buckets)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE rollup_scan AS {sql}", params)
+        cursor.execute(
+            f"INSERT INTO {rollup} (counter_id, unit_id, day, value, count) "  # noqa: S608
+            "SELECT counter_id, unit_id, r_day, score, SUM(r_count) FROM rollup_scan "
+            "GROUP BY counter_id, unit_id, r_day, score"
+        )
+        inserted = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {hours} (counter_id, unit_id, day, hour, ratings, dissatisfied) "  # noqa: S608
+            "SELECT counter_id, unit_id, r_day, r_hour, SUM(r_count), "
+            "SUM(CASE WHEN score <= 2 THEN r_count ELSE 0 END) FROM rollup_scan "
+            "GROUP BY counter_id, unit_id, r_day, r_hour"
+        )
+        cursor.execute("DROP TABLE rollup_scan")
+    return inserted + _insert_select(RatingRollup, *_answer_rows(buckets))
+
+
+def _locked_state() -> RollupState:
+    RollupState.objects.get_or_create(pk=1)
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
+@transaction.atomic
+def rebuild_rollups() -> int:
+    """Recompute every rollup row from the raw ratings. Returns the number of rollup rows written.
+
+    On PostgreSQL the tables are truncated and their unique indexes dropped during the load and built again
+    afterwards (one sort instead of millions of index insertions), all in one transaction: readers of the
+    rollups wait for the rebuild to finish and never see a half-built table."""
+    state = _locked_state()
+    started = timezone.now()
+    if connection.vendor != "postgresql":
+        RatingRollup.objects.all().delete()
+        RatingHourRollup.objects.all().delete()
+        written = _fill_rollups()
+    else:
+        uniques = [
+            (model, constraint)
+            for model in (RatingRollup, RatingHourRollup)
+            for constraint in model._meta.constraints
+            if isinstance(constraint, UniqueConstraint)
+        ]
+        with connection.cursor() as cursor:
+            # Room to count and index millions of rows in memory rather than in temporary files, for this
+            # transaction only.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(
+                f"TRUNCATE {RatingRollup._meta.db_table}, {RatingHourRollup._meta.db_table}"  # noqa: S608
+            )
+        with connection.schema_editor() as editor:
+            for model, constraint in uniques:
+                editor.remove_constraint(model, constraint)
+        written = _fill_rollups()
+        with connection.schema_editor() as editor:
+            for model, constraint in uniques:
+                editor.add_constraint(model, constraint)
+    state.watermark = started
+    state.rebuilt_at = state.refreshed_at = timezone.now()
+    state.save()
+    return written
+
+
+@dataclass
+class RefreshResult:
+    buckets: int = 0
+    days: set[datetime.date] = field(default_factory=set)
+
+
+def _bucket_filter(buckets: dict[datetime.date, set[int]] | None, prefix: str = "") -> Q:
+    """Ratings of the given counters on the given local days, as index-friendly ranges of `created_at`
+    (every rating when `buckets` is None)."""
+    tz = _local_tz()
+    condition = Q()
+    if buckets is None:
+        return condition
+    for day, counters in buckets.items():
+        start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+        end = start + datetime.timedelta(days=1)
+        condition |= Q(
+            **{f"{prefix}created_at__gte": start, f"{prefix}created_at__lt": end, f"{prefix}counter_id__in": counters}
+        )
+    return condition
+
+
+@transaction.atomic
+def refresh_rollups() -> RefreshResult:
+    """Recompute the (counter, day) buckets that have a rating changed since the last watermark.
+
+    A rating's `updated_at` is set when its transaction writes it, but the row becomes visible only when that
+    transaction commits, possibly after our run: buckets are therefore looked up from `watermark - overlap`
+    (setting `INDICES_ROLLUP_OVERLAP_SECONDS`, default 300), so a late commit is caught by a later run.
+    Recomputing a bucket from the raw rows makes running twice harmless. Two runs never overlap: the state row
+    is locked.
+    """
+    state = _locked_state()
+    started = timezone.now()
+    if state.watermark is None:
+        rebuild_rollups()
+        result = RefreshResult()
+        result.days = {
+            d for d in RatingRollup.objects.values_list("day", flat=True).distinct().order_by() if d is not None
+        }
+        return result
+    overlap = datetime.timedelta(seconds=_setting("INDICES_ROLLUP_OVERLAP_SECONDS", 300))
+    touched = (
+        Rating.objects.filter(updated_at__gte=state.watermark - overlap)
+        .annotate(r_day=TruncDate("created_at", tzinfo=_local_tz()))
+        .values_list("counter_id", "r_day")
+        .distinct()
+        .order_by()
+    )
+    buckets: dict[datetime.date, set[int]] = defaultdict(set)
+    for counter_id, day in touched:
+        buckets[day].add(counter_id)
+    result = RefreshResult(buckets=sum(len(c) for c in buckets.values()), days=set(buckets))
+    # Bounded statements: a backlog of many days is refreshed a month of days at a time.
+    days = sorted(buckets)
+    for offset in range(0, len(days), 31):
+        chunk = {day: buckets[day] for day in days[offset : offset + 31]}
+        rollup_filter = Q()
+        for day, counters in chunk.items():
+            rollup_filter |= Q(day=day, counter_id__in=counters)
+        RatingRollup.objects.filter(rollup_filter).delete()
+        RatingHourRollup.objects.filter(rollup_filter).delete()
+        _fill_rollups(chunk)
+    state.watermark = started
+    state.refreshed_at = timezone.now()
+    state.save()
+    return result
+
+
+# --- snapshots ---------------------------------------------------------------------------------------------------
+
+
+def _pakn_outcomes(start: datetime.date, end: datetime.date) -> list[dict]:
+    """PAKN outcomes per unit from the feedback app (`unit_id, received, answer_due, answered_on_time, rated,
+    rated_satisfied`)."""
+    return list(pakn_outcomes_by_unit(start=start, end=end))
+
+
+def _period_frame(rows: Iterable[dict], period: Period) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows))
+    if frame.empty:
+        return frame
+    frame["period_kind"], frame["period_start"], frame["period_end"] = period.as_tuple()
+    return frame
+
+
+def _rollup_counts(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts per counter x period x item x value from the rollups: (answers, overall) as aggregation wants."""
+    whole = [p for p in periods if p.is_whole_months]
+    parts = []
+    if whole:
+        start, end = min(p.start for p in whole), max(p.end for p in whole)
+        monthly = (
+            RatingRollup.objects.filter(day__gte=start, day__lte=end)
+            .annotate(month=TruncMonth("day"))
+            .values("counter_id", "unit_id", "month", "item_id", "value")
+            .annotate(count=Sum("count"))
+            .order_by()
+        )
+        frame = pd.DataFrame(list(monthly), columns=["counter_id", "unit_id", "month", "item_id", "value", "count"])
+        frame["item_id"] = frame["item_id"].fillna(0).astype("int64")
+        parts.append(aggregation.expand_periods(frame, [p.as_tuple() for p in whole]))
+    for period in periods:
+        if period.is_whole_months:
+            continue
+        rows = (
+            RatingRollup.objects.filter(day__gte=period.start, day__lte=period.end)
+            .values("counter_id", "unit_id", "item_id", "value")
+            .annotate(count=Sum("count"))
+            .order_by()
+        )
+        frame = _period_frame(rows, period)
+        if not frame.empty:
+            frame["item_id"] = frame["item_id"].fillna(0).astype("int64")
+            parts.append(frame)
+    columns = ["counter_id", "unit_id", "item_id", "value", *aggregation.PERIOD_KEYS, "count"]
+    counts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    overall = counts[counts["item_id"] == 0].drop(columns="item_id")
+    items = pd.DataFrame(
+        list(QuestionnaireItem.objects.values("id", "code", "element")), columns=["id", "code", "element"]
+    ).rename(columns={"id": "item_id", "code": "item_code"})
+    answers = counts[counts["item_id"] != 0].merge(items, on="item_id").drop(columns="item_id")
+    return answers, overall
+
+
+def _unit_month_frames(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Dossier statistics per unit x period: (populations, dossiers)."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    stats = pd.DataFrame(
+        list(
+            DossierStat.objects.filter(month__gte=start, month__lte=end).values("unit_id", "month", "handled", "late")
+        ),
+        columns=["unit_id", "month", "handled", "late"],
+    )
+    keys = ["unit_id", *aggregation.PERIOD_KEYS]
+    parts = []
+    for period in periods:
+        inside = stats[(stats["month"] >= period.start) & (stats["month"] <= period.end)]
+        if inside.empty:
+            continue
+        part = inside.groupby("unit_id", as_index=False)[["handled", "late"]].sum()
+        part["period_kind"], part["period_start"], part["period_end"] = period.as_tuple()
+        parts.append(part)
+    dossiers = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*keys, "handled", "late"])
+    populations = dossiers[keys].assign(population=dossiers["handled"])
+    return populations, dossiers
+
+
+def _pakn_frame(periods: list[Period]) -> pd.DataFrame:
+    parts = [_period_frame(_pakn_outcomes(p.start, p.end), p) for p in periods]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _clean(value):
+    return None if value is None or pd.isna(value) else float(value)
+
+
+@transaction.atomic
+def compute_snapshots(*, periods: list[Period], trigger: str = "manual") -> SnapshotRun:
+    """Compute and store every figure of the given periods, for counters, units, groups and the province.
+
+    Reads rollups, dossier statistics and the feedback app's PAKN outcomes; upserts one `IndexSnapshot` per level x
+    entity x period x index and removes the figures of these periods that no longer exist. Idempotent.
+    """
+    periods = sorted(set(periods))
+    run = SnapshotRun.objects.create(
+        formula_version=FORMULA_VERSION, periods=", ".join(str(p) for p in periods)[:200], trigger=trigger[:40]
+    )
+    if not periods:
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at"])
+        return run
+    answers, overall = _rollup_counts(periods)
+    populations, dossiers = _unit_month_frames(periods)
+    unit_groups = pd.DataFrame(list(Unit.objects.values("id", "group_id")), columns=["id", "group_id"]).rename(
+        columns={"id": "unit_id"}
+    )
+    figures = aggregation.snapshot_figures(
+        answers=answers,
+        overall=overall,
+        unit_groups=unit_groups,
+        populations=populations,
+        pakn=_pakn_frame(periods),
+        dossiers=dossiers,
+        minimum=_setting("INDICES_MIN_SAMPLE", 30),
+    )
+    _store_snapshots(figures, run, periods)
+    run.rating_count = _rating_count(overall, periods)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["rating_count", "finished_at"])
+    return run
+
+
+SNAPSHOT_KEY = ["level", "entity_id", "period_kind", "period_start", "period_end", "index"]
+SNAPSHOT_VALUES = ["value", "n", "ci_low", "ci_high", "adequate", "run_id", "updated_at"]
+
+
+def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Period]) -> None:
+    """Upsert one row per figure and delete the figures of these periods that no longer exist.
+
+    On PostgreSQL the rows are streamed with COPY into a temporary table and merged with one INSERT ... ON
+    CONFLICT that rewrites only the figures that changed (a figure keeps the run that last changed it), then one
+    DELETE of what the new set lacks. Elsewhere `bulk_create(update_conflicts=True)` rewrites every figure."""
+    now = timezone.now()
+    frame = figures.astype(object).where(figures.notna(), None)
+    rows = [
+        (r[0], int(r[1]), r[2], r[3], r[4], r[5], r[6], int(r[7]), r[8], r[9], bool(r[10]), run.pk, now)
+        for r in frame[[*SNAPSHOT_KEY, "value", "n", "ci_low", "ci_high", "adequate"]].itertuples(index=False)
+    ]
+    if connection.vendor != "postgresql":
+        IndexSnapshot.objects.bulk_create(
+            [IndexSnapshot(**dict(zip(SNAPSHOT_KEY + SNAPSHOT_VALUES, row, strict=True))) for row in rows],
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=SNAPSHOT_KEY,
+            update_fields=[f.removesuffix("_id") for f in SNAPSHOT_VALUES],
+        )
+        stale = Q()
+        for period in periods:
+            stale |= Q(period_kind=period.kind, period_start=period.start, period_end=period.end)
+        IndexSnapshot.objects.filter(stale).exclude(run=run).delete()
+        return
+    table = IndexSnapshot._meta.db_table
+    columns = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY + SNAPSHOT_VALUES)
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in SNAPSHOT_VALUES)
+    figure_columns = ("value", "n", "ci_low", "ci_high", "adequate")
+    current = ", ".join(f'{table}."{c}"' for c in figure_columns)
+    incoming = ", ".join(f'EXCLUDED."{c}"' for c in figure_columns)
+    keys = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY)
+    same_key = " AND ".join(f'gone."{c}" = s."{c}"' for c in SNAPSHOT_KEY)
+    in_periods = (
+        "(" + " OR ".join(["(period_kind = %s AND period_start = %s AND period_end = %s)"] * len(periods)) + ")"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE snapshot_load ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
+        )
+        with cursor.cursor.copy(f"COPY snapshot_load ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM snapshot_load "  # noqa: S608
+            f'ON CONFLICT ("level", "entity_id", "period_kind", "period_start", "period_end", "index") '
+            f"DO UPDATE SET {updates} WHERE ({current}) IS DISTINCT FROM ({incoming})"
+        )
+        # What these periods had and the new set lacks: EXCEPT hashes both sides, whatever the statistics say.
+        cursor.execute(
+            f"DELETE FROM {table} AS s USING ("  # noqa: S608
+            f"SELECT {keys} FROM {table} WHERE {in_periods} EXCEPT SELECT {keys} FROM snapshot_load"
+            f") AS gone WHERE {same_key}",
+            [value for period in periods for value in period.as_tuple()],
+        )
+        cursor.execute("DROP TABLE snapshot_load")
+
+
+def _rating_count(overall: pd.DataFrame, periods: list[Period]) -> int:
+    """How many counted ratings the run rests on: those of the longest period (the others lie inside it for the
+    usual month/quarter/year runs)."""
+    if overall.empty:
+        return 0
+    longest = max(periods, key=lambda p: (p.end - p.start, p.start))
+    mask = (overall["period_start"] == longest.start) & (overall["period_end"] == longest.end)
+    mask &= overall["period_kind"] == longest.kind
+    return int(overall.loc[mask, "count"].sum())
+
+
+def refresh_indices(*, today: datetime.date | None = None) -> SnapshotRun:
+    """The periodic job: refresh rollups, then recompute the current month, quarter and year and every period
+    that contains a day whose ratings changed."""
+    result = refresh_rollups()
+    today = today or timezone.localdate()
+    periods = set(periods_containing(today))
+    for day in result.days:
+        periods.update(periods_containing(day))
+    return compute_snapshots(periods=sorted(periods), trigger="periodic")
+
+
+def compute_indices(*, periods: list[Period], rebuild: bool = False, trigger: str = "command") -> SnapshotRun:
+    """What `compute_indices` and its task do: optionally rebuild rollups, else refresh them; then compute."""
+    if rebuild:
+        rebuild_rollups()
+    else:
+        refresh_rollups()
+    return compute_snapshots(periods=periods, trigger=trigger)
+
+
+# --- dossier statistics ------------------------------------------------------------------------------------------
+
+
+class DossierImportError(Exception):
+    """Rows that could not be imported; nothing was saved."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+DOSSIER_COLUMNS = ("unit", "month", "handled", "late")
+
+
+@transaction.atomic
+def import_dossier_stats(*, text: str) -> int:
+    """Import dossier statistics from CSV text with the columns `unit` (unit code), `month` (YYYY-MM),
+    `handled` and `late`, through `indices.dossiers.upsert_dossier_stats` (the API's path too): every row is
+    validated first; any error imports nothing and raises `DossierImportError` with one message per bad row
+    (numbered as in a spreadsheet, the header being row 1). Returns the number of rows."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in DOSSIER_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DossierImportError([_("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)}])
+
+    def number(raw: str | None) -> int | str:
+        raw = (raw or "").strip()
+        return int(raw) if raw.lstrip("-").isdigit() else raw
+
+    rows = [
+        {
+            "unit": (row.get("unit") or "").strip(),
+            "month": (row.get("month") or "").strip(),
+            "handled": number(row.get("handled")),
+            "late": number(row.get("late")),
+        }
+        for row in reader
+    ]
+    try:
+        return upsert_dossier_stats(rows=rows)
+    except ValidationError as error:
+        problems: dict[int, list[str]] = {}
+        for key, messages in error.message_dict.items():
+            problems.setdefault(int(key.split(".", 1)[0]), []).extend(messages)
+        raise DossierImportError(
+            [
+                _("Dòng %(line)s: %(problems)s") % {"line": index + 2, "problems": " ".join(messages)}
+                for index, messages in sorted(problems.items())
+            ]
+        ) from None

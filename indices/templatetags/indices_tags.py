@@ -1,0 +1,15 @@
+"""Display of figures: 2 decimals for display only, "N/A" for an empty denominator (never 0)."""
+
+from django import template
+from django.template.defaultfilters import floatformat
+
+register = template.Library()
+
+
+@register.filter
+def figure(value):
+    if value is None:
+        return "N/A"
+    if isinstance(value, float):
+        return floatformat(value, 2)
+    return value
