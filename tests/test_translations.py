@@ -524,6 +524,14 @@ def test_the_language_switch_keeps_the_page_and_its_query(client, demo):
     assert '<button type="submit" name="language" value="vi" lang="vi">Tiếng Việt</button>' in html
 
 
+def test_after_a_form_submission_the_switch_returns_to_the_form(client, demo):
+    client.force_login(demo.province)
+    form_page = "http://testserver" + reverse("survey:quarantine-list")
+    data = {"clusters": demo.quarantined_ids, "decision": "exclude", "reason": "Một thiết bị"}
+    html = client.post(reverse("survey:quarantine-confirm"), data, HTTP_REFERER=form_page).content.decode()
+    assert f'<input type="hidden" name="next" value="{form_page}">' in html
+
+
 def test_the_english_catalogue_is_complete():
     po = (Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     entries = po.split("\n\n")[1:]
