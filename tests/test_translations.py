@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -453,7 +454,7 @@ def _render_error_page(template: str, language: str) -> str:
     from django.views import csrf, defaults
 
     request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE=language)
-    request.user = __import__("django.contrib.auth.models", fromlist=["AnonymousUser"]).AnonymousUser()
+    request.user = AnonymousUser()
     with translation.override(language):
         request.LANGUAGE_CODE = language
         if template == "400.html":
