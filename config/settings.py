@@ -154,6 +154,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Dates and numbers the Vietnamese way in Vietnamese (28/6/2018, 75,3) and unambiguously in English: see
+# config/formats/. Numbers are not grouped by default, because ids and years printed in pages and form values
+# must never become "2.025"; templates group large counts explicitly with `|intcomma`.
+FORMAT_MODULE_PATH = ["config.formats"]
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

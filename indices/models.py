@@ -1,6 +1,7 @@
 """Stored index snapshots (what pages and the API read) and the one-stop system's dossier statistics."""
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from survey.models import Unit
@@ -122,6 +123,10 @@ class CchcField(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if get_language() == "en" and self.name_en else self.name
 
 
 class CchcScore(models.Model):

@@ -81,14 +81,14 @@ class CchcScoreForm(forms.Form):
         self.cchc_fields = list(CchcField.objects.filter(is_active=True))
         for cchc_field in self.cchc_fields:
             self.fields[f"f_{cchc_field.code}"] = forms.DecimalField(
-                label=_("%(field)s: điểm đạt") % {"field": cchc_field.name},
+                label=_("%(field)s: điểm đạt") % {"field": cchc_field.display_name},
                 min_value=0,
                 max_digits=7,
                 decimal_places=2,
                 required=False,
             )
             self.fields[f"m_{cchc_field.code}"] = forms.DecimalField(
-                label=_("%(field)s: điểm tối đa") % {"field": cchc_field.name},
+                label=_("%(field)s: điểm tối đa") % {"field": cchc_field.display_name},
                 min_value=Decimal("0.01"),
                 max_digits=7,
                 decimal_places=2,

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from survey.models import Element, Unit, UnitGroup
@@ -38,7 +39,8 @@ BAND_COLOURS = {
 
 
 def vn_number(value: float | None, decimals: int = 2, *, trim: bool = False, sign: bool = False) -> str:
-    """A number the Vietnamese way (decimal comma): 75.3 -> "75,30", or "75,3" with trim. None is "N/A"."""
+    """A figure for display in the active language: 75.3 -> "75,30" in Vietnamese ("75.30" in English), or "75,3"
+    with trim. None is "N/A". Only for text (pages, narrative, PDF); exports and chart data keep machine numbers."""
     if value is None:
         return _("N/A")
     text = f"{value:+.{decimals}f}" if sign else f"{value:.{decimals}f}"
@@ -46,7 +48,7 @@ def vn_number(value: float | None, decimals: int = 2, *, trim: bool = False, sig
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", "+0", "-0.00", "+0.00"):
         text = text[1:]
-    return text.replace(".", ",")
+    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 def rank(values: dict[int, float | None]) -> dict[int, int]:

@@ -55,3 +55,15 @@ def world(db) -> World:
         province=factories.make_user(username="province", role=User.Role.PROVINCE),
         admin=factories.make_user(username="admin", role=User.Role.ADMIN),
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Vietnamese: LocaleMiddleware leaves the last request's language active in the thread,
+    so a test that asked for English must not change the language of the next test's RequestFactory pages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
