@@ -6,10 +6,12 @@ province 75.3%. Every unit is scored out of 100 points, split over the index's f
 Idempotent: rows that are already right are left untouched.
 """
 
+import datetime
 import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from survey.models import Unit
 
@@ -124,3 +126,20 @@ def load_cchc_demo(*, seed: int = 2016) -> dict[str, int]:
                 )
                 written["cchc field scores"] += len(wanted)
     return written
+
+
+def compute_demo_indices():
+    """Rebuild the rollups and store the snapshots of every month, quarter and year that has demo ratings, so
+    that the dashboards and the report show figures at once."""
+    from survey.demo import DEMO_RATING_DAYS
+
+    from .periods import periods_containing
+    from .services import compute_indices
+
+    today = timezone.localdate()
+    day, periods = today - datetime.timedelta(days=DEMO_RATING_DAYS), set()
+    while day <= today:
+        periods.update(periods_containing(day))
+        day += datetime.timedelta(days=28)
+    periods.update(periods_containing(today))
+    return compute_indices(periods=sorted(periods), rebuild=True, trigger="demo")

@@ -6,7 +6,7 @@ scores from `indices.demo`), and `survey` must not import `indices`.
 
 from django.core.management.base import BaseCommand
 
-from indices.demo import load_cchc_demo
+from indices.demo import compute_demo_indices, load_cchc_demo
 from survey.demo import DEFAULT_DEMO_PASSWORD, generate_demo_ratings, load_demo_world
 
 
@@ -28,6 +28,8 @@ class Command(BaseCommand):
         if ratings:
             added = generate_demo_ratings(count=ratings, seed=seed)
             self.stdout.write(f"ratings: {added} created ({ratings} demo ratings wanted)")
+            run = compute_demo_indices()
+            self.stdout.write(f"indices: {run.snapshots.count()} figures for the months, quarters and years rated")
         for what, count in load_cchc_demo().items():
             self.stdout.write(f"{what}: {count} written")
         self.stdout.write(
