@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from survey.audit import record_audit
+from survey.integrity import client_ip
 from survey.models import Unit
 
 from . import exports, selectors
@@ -81,6 +83,13 @@ def table_export(request: HttpRequest, unit_id: int, table: str, fmt: str) -> Ht
         raise Http404
     selected = dashboard.tables[table]
     filename = f"{unit.code}-{table}-{period}"
+    record_audit(
+        actor=request.user,
+        action="dashboard.export",
+        target=unit,
+        changes={"table": table, "period": str(period), "format": fmt},
+        ip_address=client_ip(request),
+    )
     if fmt == "csv":
         return exports.table_csv(selected, filename=filename)
     return exports.table_xlsx(selected, filename=filename, subtitle=f"{unit.name} · {period.label}")

@@ -205,3 +205,14 @@ def test_province_overview_lists_units_that_existed_in_the_period(client, figure
     response = client.get(reverse("indices:dashboard-home") + "?ky=2025-Q4")
     assert figures.unit_b.name not in response.content.decode()
     assert client.get(reverse("indices:dashboard-home") + "?ky=x").status_code == 400
+
+
+def test_every_table_export_is_audited_once_and_refusals_are_not(client, figures):
+    from survey.models import AuditEntry
+
+    client.force_login(figures.officer_a)
+    assert client.get(export_url(figures.unit_a, "indices", "csv")).status_code == 200
+    assert client.get(export_url(figures.unit_b, "indices", "csv")).status_code == 404
+    entry = AuditEntry.objects.get(action="dashboard.export")
+    assert entry.actor == figures.officer_a and entry.target_id == str(figures.unit_a.pk)
+    assert entry.changes == {"table": "indices", "period": "2025-03", "format": "csv"}
