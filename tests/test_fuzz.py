@@ -157,7 +157,9 @@ def test_answer_step_never_fails_and_refusals_change_nothing(client, tapped, dat
 
 
 def _upload(name: str, content: bytes, content_type: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name or "tep", content, content_type=content_type)
+    # A name that is only dots or slashes has no file name at all (browsers never send one): use a plain one.
+    name = name.replace("/", "").replace("\\", "").strip(". ") or "tep"
+    return SimpleUploadedFile(name, content, content_type=content_type)
 
 
 uploads = st.lists(
