@@ -606,6 +606,15 @@ def test_after_a_form_submission_the_switch_returns_to_the_form(client, demo):
     assert f'<input type="hidden" name="next" value="{form_page}">' in html
 
 
+def test_the_switch_never_echoes_a_referer_from_another_site(client, demo):
+    client.force_login(demo.province)
+    data = {"clusters": demo.quarantined_ids, "decision": "exclude", "reason": "Một thiết bị"}
+    url = reverse("survey:quarantine-confirm")
+    html = client.post(url, data, HTTP_REFERER="https://evil.example/kiem-duyet/").content.decode()
+    assert "evil.example" not in html
+    assert f'<input type="hidden" name="next" value="{url}">' in html
+
+
 def test_the_english_catalogue_is_complete():
     po = (Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     entries = po.split("\n\n")[1:]
