@@ -1,20 +1,24 @@
 """Template context shared by every page."""
 
-from urllib.parse import urlsplit
-
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def language_switch(request: HttpRequest) -> dict:
-    """Where the language switch returns to: this page, or after a form post the page that sent the form.
+def language_switch(request: HttpRequest) -> dict[str, str]:
+    """`language_next`: where the language switch in `base.html` returns.
 
-    The Referer is used only when it is this site's own address, so that a foreign page never appears in ours.
+    After a GET, the same page with its query. After a form submission (a page with errors, a confirmation, the
+    CSRF failure page), the page that sent the form, but only when the Referer is on this site: a page elsewhere
+    is never echoed into ours (Django's `set_language` would refuse to redirect there anyway).
     """
+    here = request.get_full_path()
     if request.method == "GET":
-        return {"language_next": request.get_full_path()}
+        return {"language_next": here}
     referer = request.META.get("HTTP_REFERER", "")
-    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
-        parts = urlsplit(referer)
-        return {"language_next": parts.path + (f"?{parts.query}" if parts.query else "")}
-    return {"language_next": "/"}
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return {"language_next": here}
+    safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={host}, require_https=request.is_secure())
+    return {"language_next": referer if referer and safe else here}

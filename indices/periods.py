@@ -11,6 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 
@@ -41,7 +42,7 @@ class Period:
             return _("Quý %(q)s/%(year)s") % {"q": (self.start.month - 1) // 3 + 1, "year": self.start.year}
         if self.kind == "month":
             return _("Tháng %(month)s") % {"month": f"{self.start:%m/%Y}"}
-        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+        return f"{date_format(self.start, 'SHORT_DATE_FORMAT')} – {date_format(self.end, 'SHORT_DATE_FORMAT')}"
 
     @property
     def is_whole_months(self) -> bool:

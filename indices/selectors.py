@@ -96,14 +96,15 @@ def unit_figures(*, unit_id: int, period: Period) -> dict[str, IndexSnapshot]:
 
 
 def _item_texts(codes) -> dict[str, str]:
+    """Each item's wording in the current language (English where the item has it)."""
     texts = {}
     # The newest questionnaire's wording wins when a code appears in several versions.
-    for code, text in (
+    for item in (
         QuestionnaireItem.objects.filter(code__in=list(codes))
         .order_by("questionnaire__created_at", "questionnaire_id")
-        .values_list("code", "text")
+        .only("code", "text", "text_en")
     ):
-        texts[code] = text
+        texts[item.code] = item.display_text
     return texts
 
 

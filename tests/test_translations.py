@@ -9,7 +9,8 @@ How the walk works
   `test_every_named_url_is_walked_or_excluded` walks the URL resolver: a new named URL (outside the admin and the
   API) that is neither in PAGES nor in EXCLUDED fails it. Likewise every page template must be rendered by the
   walk or be listed in TEMPLATES_EXCLUDED.
-- Error pages (400, 403, 404, 429, 500) are rendered through Django's own handlers.
+- Error pages (400, 403, 404, 429, 500, 503) are rendered through Django's own handlers, the project's CSRF
+  failure view and the middleware that answers 503 when the database is down.
 
 To cover a new page: add a `Page(...)` line (and, if it needs an object, a field to `Demo`). Text that comes from
 the data (unit and counter names, what citizens and staff wrote) is not UI text and is ignored in English.
@@ -35,8 +36,10 @@ from django.utils import timezone, translation
 from feedback.models import Case, CaseEvent
 from feedback.services import ContactInput, answer_case, change_case_status, submit_case
 from indices.models import ReportExport
+from indices.periods import periods_containing
+from indices.services import compute_indices
 from survey import services as survey_services
-from survey.models import Counter, IntegrityAlert, PosterBatch, Rating, Unit, UnitGroup, User
+from survey.models import Counter, IntegrityAlert, PosterBatch, QuestionnaireItem, Rating, Unit, UnitGroup, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +91,10 @@ def demo(settings, tmp_path) -> Demo:
 
     rating = survey_services.submit_rating(counter=counter, score=4, idempotency_key=uuid.uuid4())
     low_rating = survey_services.submit_rating(counter=counter, score=1, idempotency_key=uuid.uuid4())
+    # Item answers and stored figures, so that the dashboard shows every table with rows (criteria included).
+    items = QuestionnaireItem.objects.filter(questionnaire_id=rating.questionnaire_id).values_list("pk", flat=True)
+    survey_services.answer_rating(rating=rating, answers=dict.fromkeys(items, 4))
+    survey_services.answer_rating(rating=low_rating, answers=dict.fromkeys(items, 2))
     # Two ratings from one device in the morning: quarantined, with an alert the province must review.
     start = timezone.now() - datetime.timedelta(hours=3)
     suspicious = [
@@ -129,6 +136,7 @@ def demo(settings, tmp_path) -> Demo:
     survey_services.rotate_counter_code(counter=retired_counter, by=officer)
     batch = PosterBatch.objects.create(unit=unit, requested_by=officer, total=3, done=1)
     export = ReportExport.objects.create(requested_by=province, year=2017, format=ReportExport.Format.PDF)
+    compute_indices(periods=periods_containing(timezone.localdate()))
 
     # Text that comes from the data, not from the UI: ignored when looking for Vietnamese on English pages.
     data = [
@@ -237,6 +245,29 @@ PAGES = [
     ),
     Page("survey:unit-integrity-history", role="officer", kwargs=lambda d: {"unit_code": d.unit.code}),
     Page("reports:report-show", role="officer", status=403),
+    Page("indices:dashboard-home", role="officer", status=302),  # straight to the officer's own unit
+    Page("indices:unit-dashboard", role="officer", kwargs=lambda d: {"unit_id": d.unit.pk}),
+    Page("indices:unit-dashboard", role="officer", kwargs=lambda d: {"unit_id": d.unit.pk}, query="ky=2017-Q2"),
+    Page(
+        "indices:unit-dashboard",
+        role="officer",
+        kwargs=lambda d: {"unit_id": d.unit.pk},
+        query="ky=2017-13",
+        status=400,
+    ),
+    Page(
+        "indices:unit-dashboard",
+        role="officer",
+        kwargs=lambda d: {"unit_id": d.unit.pk},
+        query="ky=2017-03-01..2017-02-01",
+        status=400,
+    ),
+    Page(
+        "indices:table-export",
+        role="officer",
+        kwargs=lambda d: {"unit_id": d.unit.pk, "table": "criteria", "fmt": "pdf"},
+        status=400,
+    ),
     # Provincial staff
     Page("home", role="province"),
     Page("feedback:case-list", role="province"),
@@ -251,6 +282,16 @@ PAGES = [
         post=lambda d: {"clusters": d.quarantined_ids, "decision": "exclude", "reason": TYPED[1]},
     ),
     Page("survey:unit-integrity-history", role="province", kwargs=lambda d: {"unit_code": d.unit.code}),
+    Page("indices:dashboard-home", role="province"),
+    Page("indices:dashboard-home", role="province", query="ky=2017"),
+    Page("indices:dashboard-home", role="province", query="ky=mot-nam", status=400),
+    Page("indices:unit-dashboard", role="province", kwargs=lambda d: {"unit_id": d.unit.pk}),
+    Page(
+        "indices:unit-dashboard",
+        role="province",
+        kwargs=lambda d: {"unit_id": d.unit.pk},
+        query="ky=2017-01-01..2017-03-15",
+    ),
     Page("reports:report-show", role="province", query="year=2017"),
     Page("reports:report-show", role="province", query="year=nam", status=400),
     Page("reports:export-show", role="province", kwargs=lambda d: {"pk": d.export.pk}),
@@ -295,7 +336,7 @@ TEMPLATES_EXCLUDED = {
     "feedback/track_throttled.html": "rendered by test_tracking_throttle_page_is_translated below",
 }
 
-ERROR_PAGES = ["400.html", "403.html", "403_csrf.html", "404.html", "429.html", "500.html"]
+ERROR_PAGES = ["400.html", "403.html", "403_csrf.html", "404.html", "429.html", "500.html", "503.html"]
 
 
 def _named_patterns(patterns=None, namespace: tuple[str, ...] = ()):
@@ -451,9 +492,14 @@ def test_vietnamese_pages_have_no_english_ui_text(demo):
 
 
 def _render_error_page(template: str, language: str) -> str:
-    from django.views import csrf, defaults
+    from django.db import OperationalError
+    from django.middleware.csrf import _get_failure_view
+    from django.views import defaults
 
-    request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE=language)
+    from config.middleware import DatabaseUnavailableMiddleware
+
+    # A referer from this site, so that the CSRF page shows its "back" button too.
+    request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE=language, HTTP_REFERER="http://testserver/pakn/gui/")
     request.user = AnonymousUser()
     with translation.override(language):
         request.LANGUAGE_CODE = language
@@ -462,11 +508,13 @@ def _render_error_page(template: str, language: str) -> str:
         elif template == "403.html":
             response = defaults.permission_denied(request, Exception())
         elif template == "403_csrf.html":
-            response = csrf.csrf_failure(request)
+            response = _get_failure_view()(request, reason="CSRF token missing.")
         elif template == "404.html":
             response = defaults.page_not_found(request, Exception())
         elif template == "500.html":
             response = defaults.server_error(request)
+        elif template == "503.html":
+            response = DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, OperationalError())
         else:
             from django.shortcuts import render
 
@@ -478,6 +526,9 @@ def _render_error_page(template: str, language: str) -> str:
 def test_error_pages_are_translated(db, template):
     english = _render_error_page(template, "en")
     assert '<html lang="en">' in english
+    assert 'class="brand" href="/">Hài lòng</a>' in english  # the product's name, not "Satisfied"
+    if template == "403_csrf.html":
+        assert 'href="http://testserver/pakn/gui/">Back to the previous page</a>' in english
     assert not vietnamese_left(visible_text(english), [])
     vietnamese = visible_text(_render_error_page(template, "vi"))
     assert not [piece for piece in english_ui_strings() if piece.casefold() in vietnamese.casefold()]
@@ -506,6 +557,28 @@ def test_tracking_throttle_page_is_translated(demo):
     assert not vietnamese_left(visible_text(html), demo.data)
 
 
+def test_dashboard_exports_follow_the_language(demo):
+    """The dashboard's CSV and Excel files are not walked (they are files), but their titles and headings are
+    translated like the page's tables."""
+    from openpyxl import load_workbook
+
+    def url(table: str, fmt: str) -> str:
+        return reverse("indices:table-export", kwargs={"unit_id": demo.unit.pk, "table": table, "fmt": fmt})
+
+    english, vietnamese = _client(demo, "officer", "en"), _client(demo, "officer", "vi")
+    for table in ("indices", "elements", "criteria", "trend", "counters", "heatmap", "d766"):
+        csv = english.get(url(table, "csv")).content.decode("utf-8-sig")
+        assert not vietnamese_left(csv, demo.data), table
+        workbook = load_workbook(io.BytesIO(english.get(url(table, "xlsx")).content))
+        cells = "\n".join(str(cell.value) for row in workbook.active.iter_rows() for cell in row if cell.value)
+        assert not vietnamese_left(cells, demo.data), table
+
+    heading = english.get(url("elements", "csv")).content.decode("utf-8-sig").splitlines()[0]
+    assert heading == "Element,Value (%),n,Weakest criteria,Criterion rate (%)"
+    heading = vietnamese.get(url("elements", "csv")).content.decode("utf-8-sig").splitlines()[0]
+    assert heading == "Yếu tố,Giá trị (%),n,Tiêu chí yếu nhất,Tỷ lệ của tiêu chí (%)"
+
+
 # --- The switch and the catalogue ---------------------------------------------------------------------------------
 
 
@@ -531,6 +604,15 @@ def test_after_a_form_submission_the_switch_returns_to_the_form(client, demo):
     data = {"clusters": demo.quarantined_ids, "decision": "exclude", "reason": "Một thiết bị"}
     html = client.post(reverse("survey:quarantine-confirm"), data, HTTP_REFERER=form_page).content.decode()
     assert f'<input type="hidden" name="next" value="{form_page}">' in html
+
+
+def test_the_switch_never_echoes_a_referer_from_another_site(client, demo):
+    client.force_login(demo.province)
+    data = {"clusters": demo.quarantined_ids, "decision": "exclude", "reason": "Một thiết bị"}
+    url = reverse("survey:quarantine-confirm")
+    html = client.post(url, data, HTTP_REFERER="https://evil.example/kiem-duyet/").content.decode()
+    assert "evil.example" not in html
+    assert f'<input type="hidden" name="next" value="{url}">' in html
 
 
 def test_the_english_catalogue_is_complete():

@@ -2,6 +2,7 @@
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -9,7 +10,7 @@ register = template.Library()
 @register.filter
 def figure(value):
     if value is None:
-        return "N/A"
+        return gettext("N/A")
     if isinstance(value, float):
         return floatformat(value, 2)
     return value
