@@ -29,6 +29,7 @@ from survey.models import Unit
 from ..errors import UnknownReference
 from ..filters import CchcScoreFilter
 from ..permissions import IsProvincialStaff
+from ..schema import EmptyQueryMeansDefaultSchema
 from ..serializers.common import ErrorSerializer
 from ..serializers.indices import (
     CchcImportInputSerializer,
@@ -239,6 +240,7 @@ class ProvinceReportView(APIView):
     permission_classes = [IsProvincialStaff]
     # `format` is this endpoint's own parameter (the file to answer with), not DRF's renderer override.
     content_negotiation_class = FirstRendererNegotiation
+    schema = EmptyQueryMeansDefaultSchema()
 
     @extend_schema(
         summary="The province report (CCHC scores and citizens' satisfaction)",
