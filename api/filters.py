@@ -5,6 +5,8 @@ an id too large for the database is refused before any query. Booleans accept on
 else is an error rather than silently ignored.
 """
 
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +17,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from feedback.filters import CaseFilter
 from feedback.models import Category, Status
+from indices.models import CchcScore, IndexSnapshot
+from indices.periods import PeriodError, parse_period
 from survey.models import Counter, Questionnaire, Rating, Score, Unit
 
 MAX_ID = 2**63 - 1
@@ -27,6 +31,15 @@ class IdFilter(django_filters.Filter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_ID})
+class EntityFilter(IdFilter):
+    """The id of a counter, unit or group; 0 for the province."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["min_value"] = 0
         super().__init__(*args, **kwargs)
 
 
@@ -131,3 +144,70 @@ class ApiCaseFilter(CaseFilter):
 
     def __init__(self, *args, user=None, **kwargs):
         django_filters.FilterSet.__init__(self, *args, **kwargs)
+
+
+# A year, a quarter or a month (2025, 2025-Q1, 2025-03). Custom ranges are found with period_kind=custom, start
+# and end instead: a pattern can say exactly which strings are accepted, so the schema does not promise more.
+PERIOD_PATTERN = r"^[1-9][0-9]{3}(-[Qq][1-4]|-(0?[1-9]|1[0-2]))?$"
+
+
+class PeriodField(forms.Field):
+    default_error_messages = {"invalid": _("Kỳ không hợp lệ. Dùng 2025 (năm), 2025-Q1 (quý) hoặc 2025-03 (tháng).")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(PERIOD_PATTERN, str(value)):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return parse_period(value)
+        except PeriodError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+@extend_schema_field({"type": "string", "pattern": PERIOD_PATTERN})
+class PeriodFilter(django_filters.Filter):
+    field_class = PeriodField
+
+    def filter(self, queryset: QuerySet, value) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(period_kind=value.kind, period_start=value.start, period_end=value.end)
+
+
+class IndexSnapshotFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=IndexSnapshot.Level.choices, label=_("Cấp"))
+    entity = EntityFilter(field_name="entity_id", label=_("Mã số (id) của quầy, đơn vị hoặc khối; 0 cho toàn tỉnh"))
+    period = PeriodFilter(label=_("Kỳ: 2025 (năm), 2025-Q1 (quý) hoặc 2025-03 (tháng)"))
+    period_kind = django_filters.ChoiceFilter(choices=IndexSnapshot.PeriodKind.choices, label=_("Loại kỳ"))
+    start = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="gte", label=_("Các kỳ bắt đầu từ ngày (YYYY-MM-DD)")
+    )
+    end = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="lte", label=_("Các kỳ kết thúc đến ngày (YYYY-MM-DD)")
+    )
+    index = TextFilter(field_name="index", label=_("Tên chỉ số, ví dụ sipas, overall, element:access"))
+
+    class Meta:
+        model = IndexSnapshot
+        fields = ["level", "entity", "period", "period_kind", "start", "end", "index"]
+
+
+@extend_schema_field({"type": "integer", "minimum": 2000, "maximum": 2100})
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 2000)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
+class CchcScoreFilter(django_filters.FilterSet):
+    year = YearFilter(label=_("Năm"))
+    unit = IdFilter(field_name="unit_id", label=_("Mã số (id) đơn vị"))
+    group = IdFilter(field_name="unit__group_id", label=_("Mã số (id) khối đơn vị"))
+
+    class Meta:
+        model = CchcScore
+        fields = ["year", "unit", "group"]

@@ -45,3 +45,15 @@ class ProjectSessionScheme(SessionScheme):
     """Documents api.authentication.SessionAuthentication as the session cookie scheme it is."""
 
     target_class = "api.authentication.SessionAuthentication"
+
+
+class EmptyQueryMeansDefaultSchema(AutoSchema):
+    """For views that read their query with a serializer (`parameters=[SomeSerializer]`): an optional parameter
+    sent empty (`?quarter=`, as an HTML form sends it) takes its default, as DRF's serializers do; say so."""
+
+    def _process_override_parameters(self, direction="request"):
+        parameters = super()._process_override_parameters(direction)
+        for parameter in parameters.values():
+            if parameter.get("in") == "query" and not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
+        return parameters

@@ -7,7 +7,7 @@ To add a domain: a viewset in api/views/<domain>.py, registered here; then one l
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import auth, feedback, indices, ratings, survey
+from .views import auth, feedback, indices, ratings, reports, survey
 
 app_name = "api"
 
@@ -18,10 +18,13 @@ router.register("counters", survey.CounterViewSet, basename="counter")
 router.register("questionnaires", survey.QuestionnaireViewSet, basename="questionnaire")
 router.register("ratings", ratings.RatingViewSet, basename="rating")
 router.register("feedback", feedback.CaseViewSet, basename="case")
+router.register("indices", indices.IndexSnapshotViewSet, basename="index-snapshot")
+router.register("cchc-scores", reports.CchcScoreViewSet, basename="cchc-score")
 
 urlpatterns = [
     path("auth/token/", auth.ObtainTokenView.as_view(), name="auth-token"),
     path("dossier-links/", ratings.DossierLinkCreateView.as_view(), name="dossier-link-create"),
     path("dossier-stats/", indices.DossierStatsView.as_view(), name="dossier-stats-create"),
+    path("reports/province/", reports.ProvinceReportView.as_view(), name="province-report"),
     *router.urls,
 ]

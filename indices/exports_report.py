@@ -501,6 +501,31 @@ def request_report_export(*, by, year: int, quarter: int | None, file_format: st
     return export
 
 
+def report_file_name(*, year: int, quarter: int | None, file_format: str) -> str:
+    """The name a downloaded report file gets: bao-cao-cchc-hai-long-2017.xlsx, ...-2017-quy1.pdf."""
+    suffix = f"-quy{quarter}" if quarter else ""
+    return f"bao-cao-cchc-hai-long-{year}{suffix}.{file_format}"
+
+
+def export_report_now(*, by, year: int, quarter: int | None, file_format: str) -> bytes:
+    """Build the report file in the calling process and record the export in the audit log (`report.export`, as
+    the background export does). For the API, whose callers want the file in the answer: a report of a few hundred
+    units builds in about a second (docs/api.md). Raises ValueError for an unknown format."""
+    from survey.audit import record_audit
+
+    from .reports import build_province_report
+
+    if file_format not in BUILDERS:
+        raise ValueError(file_format)
+    content = BUILDERS[file_format](build_province_report(year=year, quarter=quarter))
+    record_audit(
+        actor=by,
+        action="report.export",
+        changes={"year": year, "quarter": quarter, "format": file_format, "delivery": "api"},
+    )
+    return content
+
+
 def generate_report_export(*, export_id: int) -> ReportExport:
     """Build the file of a pending export, recording progress as it goes; a failure is recorded, not raised."""
     from django.core.files.base import ContentFile

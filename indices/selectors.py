@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay
 from django.utils.translation import gettext as _
 
@@ -356,3 +356,23 @@ def units_overview(*, period: Period) -> list[dict]:
         figures.setdefault(s.entity_id, {})[s.index] = s
     return [{"unit": u, "sipas": figures.get(u.pk, {}).get("sipas"), "overall": figures.get(u.pk, {}).get("overall")}
             for u in units]  # fmt: skip
+
+
+def snapshots_visible_to(user) -> QuerySet[IndexSnapshot]:
+    """The stored figures `user` may read: everything for provincial staff and administrators; for unit staff
+    their own unit's unit-level figures, the figures of their unit's counters, and every group- and province-level
+    figure. Group and province figures are means (or pooled rates) over many units, the benchmarks a unit compares
+    itself with, and the province publishes them in its yearly report: they are not one unit's private data.
+    Anyone else sees nothing."""
+    snapshots = IndexSnapshot.objects.all()
+    if user is None or not user.is_authenticated:
+        return snapshots.none()
+    if user.sees_all_units:
+        return snapshots
+    if not user.is_unit_staff:
+        return snapshots.none()
+    return snapshots.filter(
+        Q(level=IndexSnapshot.Level.UNIT, entity_id=user.unit_id)
+        | Q(level=IndexSnapshot.Level.COUNTER, entity_id__in=Counter.objects.filter(unit_id=user.unit_id).values("pk"))
+        | Q(level__in=[IndexSnapshot.Level.GROUP, IndexSnapshot.Level.PROVINCE])
+    )

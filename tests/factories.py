@@ -154,3 +154,27 @@ def make_unit_snapshot(
         adequate=adequate,
         run=run,
     )
+
+
+def make_snapshot(*, level: str, entity_id: int, period: str = "2025-Q1", index: str = "sipas", value=85.0, n=120):
+    """A stored figure of any level (counter, unit, group, province with entity_id 0) for a period given as text
+    (2025, 2025-Q1, 2025-03 or 2025-01-01..2025-03-15), as the snapshot job writes it."""
+    from indices.models import IndexSnapshot, SnapshotRun
+    from indices.periods import parse_period
+
+    run = SnapshotRun.objects.first() or SnapshotRun.objects.create(formula_version="test")
+    span = parse_period(period)
+    return IndexSnapshot.objects.create(
+        level=level,
+        entity_id=entity_id,
+        period_kind=span.kind,
+        period_start=span.start,
+        period_end=span.end,
+        index=index,
+        value=value,
+        n=n,
+        ci_low=None if value is None else value - 3,
+        ci_high=None if value is None else value + 3,
+        adequate=value is not None and n >= 100,
+        run=run,
+    )

@@ -1,18 +1,90 @@
-"""Figures that feed the indices: the one-stop system's dossier statistics."""
+"""The indices: the stored snapshots (read-only, scoped) and the one-stop system's dossier statistics.
+
+Snapshots are what the dashboards read: the API serves the stored rows and never recomputes a figure.
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from indices.dossiers import UNKNOWN_UNIT, upsert_dossier_stats
+from indices.models import IndexSnapshot
+from indices.selectors import snapshots_visible_to
 
 from ..errors import UnknownReference
-from ..permissions import IsProvincialStaff
+from ..filters import IndexSnapshotFilter
+from ..permissions import IsProvincialStaff, IsUnitStaffOrProvincial
 from ..serializers.common import ErrorSerializer
-from ..serializers.indices import DossierStatsInputSerializer, DossierStatsResultSerializer
+from ..serializers.indices import (
+    DossierStatsInputSerializer,
+    DossierStatsResultSerializer,
+    IndexSnapshotSerializer,
+)
+
+SNAPSHOT_SCOPE = (
+    "Staff only. Provincial staff and administrators read every figure. Unit staff (officers, unit leads) read "
+    "their own unit's unit-level figures, the figures of their unit's counters, and every group- and "
+    "province-level figure (means over many units, the benchmarks a unit compares itself with, which the province "
+    "publishes in its yearly report); another unit's or counter's figures are never listed, and their ids answer "
+    "404."
+)
+SNAPSHOT_EXAMPLE = {
+    "id": 4812,
+    "level": "unit",
+    "entity_id": 12,
+    "period": "2025-Q1",
+    "period_kind": "quarter",
+    "period_start": "2025-01-01",
+    "period_end": "2025-03-31",
+    "index": "sipas",
+    "value": 87.41,
+    "n": 412,
+    "ci_low": 84.0,
+    "ci_high": 90.2,
+    "adequate": True,
+    "updated_at": "2025-04-01T02:10:00+07:00",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List stored index figures (snapshots)",
+        description=SNAPSHOT_SCOPE
+        + "\n\nFilter by `level` and `entity` (a counter, unit or group id; 0 for the province), by `period` (2025, "
+        "2025-Q1 or 2025-03: that exact period), or by `period_kind` with `start`/`end` (periods within the "
+        "dates; custom ranges are found this way), and by `index` (`sipas`, `overall`, `mean_score`, "
+        "`dissatisfaction`, `element:<element>`, `criterion:<item code>`, `pooled_sipas`, `pooled_overall`, "
+        "`d766:...`). `value` is null when there was nothing to count (never 0 for “no data”); a figure whose "
+        "`adequate` is false has too small a sample to be shown or ranked. Ordered by level, entity, period and "
+        "index.",
+        examples=[
+            OpenApiExample(
+                "A page",
+                value={"count": 1, "next": None, "previous": None, "results": [SNAPSHOT_EXAMPLE]},
+                response_only=True,
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="A stored index figure",
+        description=SNAPSHOT_SCOPE,
+        examples=[OpenApiExample("A figure", value=SNAPSHOT_EXAMPLE, response_only=True)],
+    ),
+)
+class IndexSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = IndexSnapshotSerializer
+    permission_classes = [IsUnitStaffOrProvincial]
+    filterset_class = IndexSnapshotFilter
+    queryset = IndexSnapshot.objects.none()  # For the schema generator; rows come from get_queryset().
+
+    def get_queryset(self):
+        return snapshots_visible_to(self.request.user).order_by(
+            "level", "entity_id", "period_start", "period_end", "index", "pk"
+        )
 
 
 class DossierStatsView(APIView):

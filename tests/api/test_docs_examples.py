@@ -44,3 +44,12 @@ def test_the_documented_rating_call_works(world, api_as):
     )
 
     assert response.status_code == 201, response.content
+
+
+def test_the_documented_cchc_score_call_works(world, api_as):
+    body = {**curl_body("/api/v1/cchc-scores/"), "unit": world.unit_a.pk}
+
+    response = api_as("token_client").post("/api/v1/cchc-scores/", body, format="json")
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["percent"], response.json()["band"]) == (82.36, "tot")

@@ -2,8 +2,10 @@
 
 Adding an endpoint is one line in ENDPOINTS: a name, a function from the world to the URL, the expected status
 per role (a preset below or a dict), and for a list of unit-owned rows the key that holds each row's unit id
-(`unit_key`), which turns on the leak check; `filtered=True` when the URL narrows the list, so that not every
-visible unit is expected in it. Writes give `method` and `data` (a function of the world).
+(`unit_key`), or a function from the world and a row to that unit id (`unit_of`, None for rows that belong to no
+unit, such as group figures), which turns on the leak check; `filtered=True` when the URL narrows the list, so
+that not every visible unit is expected in it. Writes give `method` and `data` (a function of the world), and
+`format="multipart"` for file uploads.
 """
 
 from collections.abc import Callable
@@ -28,6 +30,26 @@ OWN_UNIT_B = expect(200, anonymous=401, officer_a=404, lead_a=404)
 PROVINCIAL = expect(200, anonymous=401, officer_a=403, officer_b=403, lead_a=403)
 CREATED = expect(201)  # Public writes: credentials are ignored, everyone may post.
 STAFF_CREATE_A = expect(201, anonymous=401, officer_b=404)  # Unit A's counter: unit B answers 404.
+PROVINCIAL_CREATE = expect(201, anonymous=401, officer_a=403, officer_b=403, lead_a=403)
+
+
+def snapshot_unit(w, row: dict) -> int | None:
+    """The unit a stored figure belongs to: its own for unit figures, its counter's for counter figures; group and
+    province figures belong to no single unit (every staff account may read them)."""
+    from survey.models import Counter
+
+    if row["level"] == "unit":
+        return row["entity_id"]
+    if row["level"] == "counter":
+        return Counter.objects.get(pk=row["entity_id"]).unit_id
+    return None
+
+
+def cchc_file(w) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = f"ma_don_vi,diem_dat,diem_toi_da\n{w.unit_a.code},82.36,100\n{w.unit_b.code},71.5,100\n".encode()
+    return {"year": 2024, "file": SimpleUploadedFile("cchc-2024.csv", content, content_type="text/csv")}
 
 
 def new_key(w) -> dict:
@@ -46,6 +68,8 @@ class Endpoint:
     method: str = "get"
     data: Callable | None = None
     headers: Callable | None = None  # A function of the world giving extra request headers.
+    unit_of: Callable | None = None  # (world, row) -> the row's unit id, or None for rows of no unit.
+    format: str = "json"
 
     def __str__(self) -> str:
         return self.name
@@ -172,12 +196,49 @@ ENDPOINTS = [
         method="post",
         data=lambda w: {"note": "Gọi lại."},
     ),
+    # Indices: stored figures, scoped (unit staff: own unit and counters, every group and province figure).
+    Endpoint("indices", lambda w: reverse("api:index-snapshot-list"), STAFF, unit_of=snapshot_unit),
+    Endpoint(
+        "indices of counters",
+        lambda w: f"{reverse('api:index-snapshot-list')}?level=counter&period=2025-Q1",
+        STAFF,
+        unit_of=snapshot_unit,
+    ),
+    Endpoint("index of A", lambda w: reverse("api:index-snapshot-detail", args=[w.snapshot_a.pk]), OWN_UNIT_A),
+    Endpoint(
+        "index of counter B",
+        lambda w: reverse("api:index-snapshot-detail", args=[w.snapshot_counter_b.pk]),
+        OWN_UNIT_B,
+    ),
+    Endpoint("index of the group", lambda w: reverse("api:index-snapshot-detail", args=[w.snapshot_group.pk]), STAFF),
+    Endpoint("indices POST", lambda w: reverse("api:index-snapshot-list"), STAFF_READ_ONLY, method="post"),
+    # CCHC scores and the province report: provincial accounts only.
+    Endpoint("cchc-scores", lambda w: reverse("api:cchc-score-list"), PROVINCIAL, unit_key="unit"),
+    Endpoint("cchc-score A", lambda w: reverse("api:cchc-score-detail", args=[w.cchc_a.pk]), PROVINCIAL),
+    Endpoint(
+        "cchc-scores POST",
+        lambda w: reverse("api:cchc-score-list"),
+        PROVINCIAL_CREATE,
+        method="post",
+        data=lambda w: {"unit": w.unit_b.pk, "year": 2023, "points": 75, "max_points": 100},
+    ),
+    Endpoint(
+        "cchc-scores import",
+        lambda w: reverse("api:cchc-score-import"),
+        PROVINCIAL_CREATE,
+        method="post",
+        data=cchc_file,
+        format="multipart",
+    ),
+    Endpoint("province report", lambda w: f"{reverse('api:province-report')}?year=2024", PROVINCIAL),
+    Endpoint("province report pdf", lambda w: f"{reverse('api:province-report')}?year=2024&format=pdf", PROVINCIAL),
 ]
 
 
 @pytest.fixture
 def matrix_world(world):
     """The named world plus a questionnaire per unit and a second counter per unit, so lists have rows of both."""
+    from survey.models import Counter
     from tests import factories
 
     world.questionnaire_a = factories.make_questionnaire(unit=world.unit_a)
@@ -194,6 +255,17 @@ def matrix_world(world):
     _advance(world.case_a_accepted, "accepted", by=world.province)
     _advance(world.case_a_in_progress, "in_progress", by=world.province)
     _advance(world.case_a_answered, "answered", by=world.province)
+    # Stored figures of every level, and CCHC scores of both units.
+    counter_a2 = Counter.objects.filter(unit=world.unit_a).exclude(pk=world.counter_a.pk).get()
+    for counter in (world.counter_a, counter_a2, world.counter_b):
+        snapshot = factories.make_snapshot(level="counter", entity_id=counter.pk)
+    world.snapshot_counter_b = snapshot
+    world.snapshot_a = factories.make_snapshot(level="unit", entity_id=world.unit_a.pk)
+    factories.make_snapshot(level="unit", entity_id=world.unit_b.pk)
+    world.snapshot_group = factories.make_snapshot(level="group", entity_id=world.group.pk)
+    factories.make_snapshot(level="province", entity_id=0, index="pooled_sipas")
+    world.cchc_a = factories.make_cchc_score(unit=world.unit_a, year=2024, points=82.36)
+    factories.make_cchc_score(unit=world.unit_b, year=2024, points=64)
     return world
 
 
@@ -221,7 +293,7 @@ def test_permission_matrix(endpoint, role, matrix_world, api_as):
 
     # when
     headers = endpoint.headers(matrix_world) if endpoint.headers else None
-    response = getattr(client, endpoint.method)(url, data, format="json", headers=headers)
+    response = getattr(client, endpoint.method)(url, data, format=endpoint.format, headers=headers)
 
     # then
     assert response.status_code == endpoint.statuses[role], (role, endpoint.name, response.content[:300])
@@ -229,8 +301,9 @@ def test_permission_matrix(endpoint, role, matrix_world, api_as):
     body = response.json() if response.content and is_json else None
     if response.status_code >= 400:
         assert set(body) == {"detail", "errors"} and body["detail"]
-    if endpoint.unit_key and response.status_code == 200:
-        seen = {row[endpoint.unit_key] for row in body["results"]}
+    if (endpoint.unit_key or endpoint.unit_of) and response.status_code == 200:
+        unit_of = endpoint.unit_of or (lambda w, row: row[endpoint.unit_key])
+        seen = {unit_of(matrix_world, row) for row in body["results"]} - {None}
         visible = VISIBLE_UNITS[role]
         every_unit = {matrix_world.unit_a.pk, matrix_world.unit_b.pk}
         allowed = every_unit if visible == "all" else {getattr(matrix_world, name).pk for name in visible}

@@ -76,3 +76,43 @@ def test_rating_and_case_lists_run_constant_queries(url_name, role, world, api_a
         second = client.get(reverse(url_name))
 
     assert len(second.json()["results"]) > len(first.json()["results"])
+
+
+def add_figures_and_scores(world, n: int, offset: int) -> None:
+    """n more months of figures (unit A, its counter, the group, the province) and n more years of CCHC scores
+    with field scores, under a scheme of their own."""
+    from indices.models import CchcField, CchcFieldScore, ReportScheme
+
+    land = CchcField.objects.first()
+    for i in range(offset, offset + n):
+        period = f"{2000 + i // 12}-{i % 12 + 1:02d}"
+        factories.make_snapshot(level="unit", entity_id=world.unit_a.pk, period=period)
+        factories.make_snapshot(level="counter", entity_id=world.counter_a.pk, period=period)
+        factories.make_snapshot(level="group", entity_id=world.group.pk, period=period)
+        factories.make_snapshot(level="province", entity_id=0, period=period)
+        score = factories.make_cchc_score(unit=world.unit_a, year=2000 + i, points=80)
+        CchcFieldScore.objects.create(score=score, field=land, points=5, max_points=10)
+        ReportScheme.objects.create(valid_from_year=2000 + i)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "role"),
+    [
+        ("api:index-snapshot-list", "token_client"),
+        ("api:index-snapshot-list", "officer_a"),
+        ("api:cchc-score-list", "token_client"),
+    ],
+)
+def test_figure_and_score_lists_run_constant_queries(url_name, role, world, api_as, django_assert_num_queries):
+    client = api_as(role)
+    add_figures_and_scores(world, 2, offset=0)
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(reverse(url_name))
+    assert first.status_code == 200
+    assert len(small) <= 6, [q["sql"] for q in small.captured_queries]
+
+    add_figures_and_scores(world, 10, offset=2)
+    with django_assert_num_queries(len(small)):
+        second = client.get(reverse(url_name))
+
+    assert second.json()["count"] > first.json()["count"]
