@@ -160,9 +160,14 @@ def without_indexes(*tables: str):
         cursor.execute("RESET maintenance_work_mem")
 
 
+# The 1-minute load average before each timed run: the machine may be shared with other jobs.
+LOADS: list[float] = []
+
+
 def timed(fn, runs: int) -> tuple[float, list[float]]:
     samples = []
     for _ in range(runs):
+        LOADS.append(os.getloadavg()[0])
         t0 = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - t0)
@@ -221,6 +226,7 @@ def bench_size(size: int, *, database: str, runs: int, keep: bool, reuse: bool =
     from indices.models import IndexSnapshot, RatingRollup
     from indices.periods import month, periods_of_year
 
+    LOADS.clear()
     rebuild, rebuild_samples = timed(services.rebuild_rollups, runs)
     rollup_rows = RatingRollup.objects.count()
 
@@ -237,6 +243,7 @@ def bench_size(size: int, *, database: str, runs: int, keep: bool, reuse: bool =
             updated=now.isoformat(),
         )
         next_id += 10_000
+        LOADS.append(os.getloadavg()[0])
         t0 = time.perf_counter()
         services.refresh_rollups()
         incremental_samples.append(time.perf_counter() - t0)
@@ -267,6 +274,7 @@ def bench_size(size: int, *, database: str, runs: int, keep: bool, reuse: bool =
         "snapshot_samples": snapshot_samples,
         "snapshot_rows": snapshot_rows,
         "read_ms": 1000 * statistics.median(reads),
+        "load": (min(LOADS), max(LOADS)),
     }
     connection.close()
     if not keep:
@@ -316,16 +324,17 @@ def main() -> None:
     print(f"Machine: {machine()}", flush=True)
     print(
         "| ratings | answers | load (s) | rollup rows | full rebuild (s) | incremental after 10k (s) "
-        "| year of snapshots (s) | snapshot rows | dashboard read (ms) |"
+        "| year of snapshots (s) | snapshot rows | dashboard read (ms) | load average |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|", flush=True)
     for size in args.sizes:
         r = bench_size(
             size, database=args.database, runs=args.runs, keep=args.keep and size == args.sizes[-1], reuse=args.reuse
         )
         print(
             f"| {r['size']:,} | {r['answers']:,} | {r['load_s']:.1f} | {r['rollup_rows']:,} | {r['rebuild_s']:.2f} "
-            f"| {r['incremental_s']:.3f} | {r['snapshots_s']:.2f} | {r['snapshot_rows']:,} | {r['read_ms']:.1f} |",
+            f"| {r['incremental_s']:.3f} | {r['snapshots_s']:.2f} | {r['snapshot_rows']:,} | {r['read_ms']:.1f} "
+            f"| {r['load'][0]:.1f}-{r['load'][1]:.1f} |",
             flush=True,
         )
         print(
