@@ -1,8 +1,9 @@
 """Rollups, snapshots and dossier statistics: the writes of the indices app.
 
-- `rebuild_rollups()` recomputes every rollup row from the raw ratings in two INSERT ... SELECT ... GROUP BY
-  statements (plus one for the hour rollup); `refresh_rollups()` recomputes only the (counter, day) buckets whose
-  ratings changed since the last watermark, with an overlap margin for transactions that commit late.
+- `rebuild_rollups()` recomputes every rollup row from the raw ratings: one scan of the ratings and one of the
+  answers joined to them, each counted into a staging table, then unpivoted into the rollups;
+  `refresh_rollups()` recomputes only the (counter, day) buckets whose ratings changed since the last watermark,
+  with an overlap margin for transactions that commit late.
 - `compute_snapshots(periods=...)` reads rollups (never raw ratings), calls `aggregation.snapshot_figures` and
   upserts `IndexSnapshot` rows under one `SnapshotRun`; recomputing the same periods is idempotent.
 - `refresh_indices()` is the periodic job: refresh rollups, then recompute the periods that changed.
@@ -304,7 +305,8 @@ def refresh_rollups() -> RefreshResult:
     transaction commits, possibly after our run: buckets are therefore looked up from `watermark - overlap`
     (setting `INDICES_ROLLUP_OVERLAP_SECONDS`, default 300), so a late commit is caught by a later run.
     Recomputing a bucket from the raw rows makes running twice harmless. Two runs never overlap: the state row
-    is locked.
+    is locked, and on PostgreSQL the rollup tables too, against any other writer; the rows are upserted, so a row
+    already there is replaced by the recomputed count instead of failing the refresh with a duplicate key.
     """
     state = _locked_state()
     _lock_rollup_tables()
