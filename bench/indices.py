@@ -16,6 +16,7 @@ The database is dropped at the end unless `--keep`. Never point it at a database
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
@@ -72,8 +73,8 @@ SELECT md5(%(salt)s || g::text)::uuid, c.counter_id, c.unit_id, %(questionnaire)
 FROM (
     SELECT g, random() AS r,
            %(start)s::timestamptz + make_interval(
-               days => floor(random() * %(days)s)::int, hours => 7 + floor(random() * 10)::int,
-               mins => floor(random() * 60)::int
+               days => (%(workdays)s::int[])[1 + floor(random() * cardinality(%(workdays)s::int[]))::int],
+               hours => 7 + floor(random() * 10)::int, mins => floor(random() * 60)::int
            ) AS t,
            1 + floor(random() * %(counters)s)::bigint AS k
     FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
@@ -87,7 +88,7 @@ SELECT r.id, i.id,
        CASE WHEN x < 0.05 THEN NULL WHEN x < 0.10 THEN 1 WHEN x < 0.17 THEN 2 WHEN x < 0.30 THEN 3
             WHEN x < 0.65 THEN 4 ELSE 5 END
 FROM (SELECT id FROM survey_rating WHERE id %% 5 = 0 AND id > %(after)s) AS r
-CROSS JOIN (SELECT id FROM survey_questionnaireitem) AS i
+CROSS JOIN (SELECT id FROM survey_questionnaireitem WHERE questionnaire_id = %(questionnaire)s) AS i
 CROSS JOIN LATERAL (SELECT random() + 0 * r.id AS x) AS v
 """
 
@@ -95,8 +96,14 @@ CROSS JOIN LATERAL (SELECT random() + 0 * r.id AS x) AS v
 def load_ratings(
     count: int, *, first: int, questionnaire_id: int, start: str, days: int, updated: str | None = None
 ) -> None:
+    import datetime
+
     from django.db import connection
 
+    # Offices open Monday to Friday: every working day of the range gets ratings (at every counter, at random
+    # office hours), weekends none, as real data would.
+    first_day = datetime.datetime.fromisoformat(start).date()
+    workdays = [d for d in range(days) if (first_day + datetime.timedelta(days=d)).weekday() < 5] or [0]
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) FROM survey_rating")
         after = cursor.fetchone()[0]
@@ -109,38 +116,106 @@ def load_ratings(
                     "salt": "bench-",
                     "questionnaire": questionnaire_id,
                     "start": start,
-                    "days": days,
+                    "workdays": workdays,
                     "counters": UNITS * COUNTERS_PER_UNIT,
                     "first": low,
                     "last": high,
                     "updated": updated or "2025-12-31T00:00:00+07:00",
                 },
             )
-        cursor.execute(ANSWER_SQL, {"after": after})
+        cursor.execute(ANSWER_SQL, {"after": after, "questionnaire": questionnaire_id})
+
+
+@contextlib.contextmanager
+def without_indexes(*tables: str):
+    """Drop the tables' secondary indexes, unique and foreign-key constraints for a bulk load, then build them
+    again (one sort per index and one check per constraint instead of millions of row-by-row updates)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'f')",
+            [list(tables)],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisprimary "
+            "AND indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype = 'u')",
+            [list(tables)],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute("RESET maintenance_work_mem")
+
+
+# The 1-minute load average before each timed run: the machine may be shared with other jobs.
+LOADS: list[float] = []
 
 
 def timed(fn, runs: int) -> tuple[float, list[float]]:
     samples = []
     for _ in range(runs):
+        LOADS.append(os.getloadavg()[0])
         t0 = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - t0)
     return statistics.median(samples), samples
 
 
-def bench_size(size: int, *, database: str, runs: int, keep: bool) -> dict:
+def loaded_world(size: int):
+    """The counters and questionnaire of a database kept by an earlier run with `size` ratings, else None."""
+    from django.db import connection
+    from django.db.utils import DatabaseError
+
+    from survey.models import Counter, Questionnaire, Rating
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM survey_rating WHERE created_at < '2026-01-01'")
+            if cursor.fetchone()[0] != size:
+                return None
+    except DatabaseError:
+        connection.close()
+        return None
+    return (
+        list(Counter.objects.select_related("unit")),
+        Questionnaire.objects.filter(family="short").latest("pk"),
+        Rating.objects.count(),
+    )
+
+
+def bench_size(size: int, *, database: str, runs: int, keep: bool, reuse: bool = False) -> dict:
     from django.db import connection
 
-    connection.close()
-    recreate_database(database)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    counters, questionnaire = build_world()
+    world = loaded_world(size) if reuse else None
     t0 = time.perf_counter()
-    load_ratings(size, first=1, questionnaire_id=questionnaire.pk, start="2025-01-01T00:00:00+07:00", days=365)
+    if world is None:
+        connection.close()
+        recreate_database(database)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        counters, questionnaire = build_world()
+        with without_indexes("survey_rating", "survey_ratinganswer"):
+            load_ratings(size, first=1, questionnaire_id=questionnaire.pk, start="2025-01-01T00:00:00+07:00", days=365)
+        next_id = size + 1
+    else:
+        counters, questionnaire, existing = world
+        next_id = existing + 1
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
         cursor.execute("SELECT count(*) FROM survey_ratinganswer")
         answers = cursor.fetchone()[0]
     load_seconds = time.perf_counter() - t0
@@ -151,12 +226,12 @@ def bench_size(size: int, *, database: str, runs: int, keep: bool) -> dict:
     from indices.models import IndexSnapshot, RatingRollup
     from indices.periods import month, periods_of_year
 
+    LOADS.clear()
     rebuild, rebuild_samples = timed(services.rebuild_rollups, runs)
     rollup_rows = RatingRollup.objects.count()
 
     # Incremental: each run adds 10,000 ratings of today (with answers for 1 in 5) and refreshes.
     incremental_samples = []
-    next_id = size + 1
     for _ in range(runs):
         now = timezone.now()
         load_ratings(
@@ -168,6 +243,7 @@ def bench_size(size: int, *, database: str, runs: int, keep: bool) -> dict:
             updated=now.isoformat(),
         )
         next_id += 10_000
+        LOADS.append(os.getloadavg()[0])
         t0 = time.perf_counter()
         services.refresh_rollups()
         incremental_samples.append(time.perf_counter() - t0)
@@ -198,6 +274,7 @@ def bench_size(size: int, *, database: str, runs: int, keep: bool) -> dict:
         "snapshot_samples": snapshot_samples,
         "snapshot_rows": snapshot_rows,
         "read_ms": 1000 * statistics.median(reads),
+        "load": (min(LOADS), max(LOADS)),
     }
     connection.close()
     if not keep:
@@ -231,26 +308,33 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--database", default="hl_bench_indices")
     parser.add_argument("--keep", action="store_true", help="Keep the database of the last size.")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Measure on the kept database if it holds the size's ratings."
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = f"{SERVER}/{args.database}"
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    recreate_database(args.database)
+    if not args.reuse:
+        recreate_database(args.database)
     import django
 
     django.setup()
     print(f"Machine: {machine()}", flush=True)
     print(
         "| ratings | answers | load (s) | rollup rows | full rebuild (s) | incremental after 10k (s) "
-        "| year of snapshots (s) | snapshot rows | dashboard read (ms) |"
+        "| year of snapshots (s) | snapshot rows | dashboard read (ms) | load average |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|", flush=True)
     for size in args.sizes:
-        r = bench_size(size, database=args.database, runs=args.runs, keep=args.keep and size == args.sizes[-1])
+        r = bench_size(
+            size, database=args.database, runs=args.runs, keep=args.keep and size == args.sizes[-1], reuse=args.reuse
+        )
         print(
             f"| {r['size']:,} | {r['answers']:,} | {r['load_s']:.1f} | {r['rollup_rows']:,} | {r['rebuild_s']:.2f} "
-            f"| {r['incremental_s']:.3f} | {r['snapshots_s']:.2f} | {r['snapshot_rows']:,} | {r['read_ms']:.1f} |",
+            f"| {r['incremental_s']:.3f} | {r['snapshots_s']:.2f} | {r['snapshot_rows']:,} | {r['read_ms']:.1f} "
+            f"| {r['load'][0]:.1f}-{r['load'][1]:.1f} |",
             flush=True,
         )
         print(

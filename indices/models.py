@@ -324,16 +324,18 @@ class RatingRollup(models.Model):
         ordering = ["day", "counter", "item", "value"]
         verbose_name = _("số liệu gộp theo ngày")
         verbose_name_plural = _("số liệu gộp theo ngày")
+        # The unit is part of the key: a rating keeps the unit it was given, so a counter moved to another unit
+        # (or a rating corrected in the admin) has ratings of two units on one day, each counted for its unit.
         constraints = [
             models.UniqueConstraint(
-                fields=["counter", "day", "item", "value"],
+                fields=["counter", "day", "unit", "item", "value"],
                 condition=models.Q(item__isnull=False),
-                name="one_rollup_per_counter_day_item_value",
+                name="one_rollup_per_bucket_item_value",
             ),
             models.UniqueConstraint(
-                fields=["counter", "day", "value"],
+                fields=["counter", "day", "unit", "value"],
                 condition=models.Q(item__isnull=True),
-                name="one_rollup_per_counter_day_overall_value",
+                name="one_rollup_per_bucket_overall_value",
             ),
             models.CheckConstraint(condition=models.Q(value__lte=5), name="rollup_value_0_to_5"),
         ]
@@ -362,7 +364,7 @@ class RatingHourRollup(models.Model):
         verbose_name = _("số liệu gộp theo giờ")
         verbose_name_plural = _("số liệu gộp theo giờ")
         constraints = [
-            models.UniqueConstraint(fields=["counter", "day", "hour"], name="one_hour_rollup_per_counter_day_hour"),
+            models.UniqueConstraint(fields=["counter", "day", "unit", "hour"], name="one_hour_rollup_per_bucket_hour"),
             models.CheckConstraint(condition=models.Q(hour__lte=23), name="hour_rollup_hour_0_to_23"),
         ]
         indexes = [

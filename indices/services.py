@@ -1,8 +1,9 @@
 """Rollups, snapshots and dossier statistics: the writes of the indices app.
 
-- `rebuild_rollups()` recomputes every rollup row from the raw ratings in two INSERT ... SELECT ... GROUP BY
-  statements (plus one for the hour rollup); `refresh_rollups()` recomputes only the (counter, day) buckets whose
-  ratings changed since the last watermark, with an overlap margin for transactions that commit late.
+- `rebuild_rollups()` recomputes every rollup row from the raw ratings: one scan of the ratings and one of the
+  answers joined to them, each counted into a staging table, then unpivoted into the rollups;
+  `refresh_rollups()` recomputes only the (counter, day) buckets whose ratings changed since the last watermark,
+  with an overlap margin for transactions that commit late.
 - `compute_snapshots(periods=...)` reads rollups (never raw ratings), calls `aggregation.snapshot_figures` and
   upserts `IndexSnapshot` rows under one `SnapshotRun`; recomputing the same periods is idempotent.
 - `refresh_indices()` is the periodic job: refresh rollups, then recompute the periods that changed.
@@ -24,7 +25,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum, UniqueConstraint
+from django.db.models import Count, F, Index, Q, Sum, UniqueConstraint
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,7 +64,7 @@ def counted_ratings(prefix: str = "") -> Q:
 
 def _scan_rows(buckets: dict | None) -> tuple[str, list]:
     """Counted ratings per counter x local day x local hour x score: the one scan of the ratings table from which
-    both the overall-question rollup and the hour rollup are derived."""
+    both the overall-question rollup and the hour rollup are derived (the portable path)."""
     tz = _local_tz()
     qs = (
         Rating.objects.filter(counted_ratings(), _bucket_filter(buckets))
@@ -102,7 +103,9 @@ def _insert_select(model, columns: str, sql: str, params: list) -> int:
 
 def _fill_rollups(buckets: dict[datetime.date, set[int]] | None = None) -> int:
     """Insert the rollup rows of the counted ratings in the given buckets, or of all (the caller has deleted the
-    old rows). One INSERT ... SELECT ... GROUP BY per table part: the database does all the counting."""
+    old rows, and holds the locks that keep every other writer out). Returns the number of rollup rows written."""
+    if connection.vendor == "postgresql":
+        return _fill_rollups_postgresql(buckets)
     rollup, hours = RatingRollup._meta.db_table, RatingHourRollup._meta.db_table
     sql, params = _scan_rows(buckets)
     with connection.cursor() as cursor:
@@ -123,18 +126,120 @@ def _fill_rollups(buckets: dict[datetime.date, set[int]] | None = None) -> int:
     return inserted + _insert_select(RatingRollup, *_answer_rows(buckets))
 
 
+# The PostgreSQL path. Each table is read once and counted into a narrow staging table with one row per counter x
+# unit x local hour (ratings: a count per overall score) or local day x item (answers: a count per value), the
+# counts pivoted into columns so that the hash aggregate keeps 5 to 6 times fewer groups. `CREATE TABLE AS` may
+# use parallel workers where `INSERT ... SELECT` may not (PostgreSQL 15), and the local hour and day come from
+# `date_trunc` in the session time zone, which costs a fraction of `AT TIME ZONE` per row. The staging rows are
+# then unpivoted into the rollups.
+_SCORES = range(1, 6)
+_VALUES = range(0, 6)  # 0 is "no opinion" (a null answer)
+
+_HOUR_STAGE_SQL = (
+    "CREATE TEMPORARY TABLE rollup_hour_stage AS "
+    "SELECT r.counter_id, r.unit_id, date_trunc('hour', r.created_at) AS hour_start, "
+    + ", ".join(f"count(*) FILTER (WHERE r.score = {s}) AS s{s}" for s in _SCORES)
+    + f" FROM {Rating._meta.db_table} AS r WHERE r.status IN (%s, %s){{buckets}} GROUP BY 1, 2, 3"
+)
+_ANSWER_STAGE_SQL = (
+    "CREATE TEMPORARY TABLE rollup_answer_stage AS "
+    "SELECT r.counter_id, r.unit_id, date_trunc('day', r.created_at) AS day_start, a.item_id, "
+    + ", ".join(f"count(*) FILTER (WHERE a.value {'IS NULL' if v == 0 else f'= {v}'}) AS v{v}" for v in _VALUES)
+    + f" FROM {RatingAnswer._meta.db_table} AS a JOIN {Rating._meta.db_table} AS r ON r.id = a.rating_id "
+    "WHERE r.status IN (%s, %s){buckets} GROUP BY 1, 2, 3, 4"
+)
+# A local hour that occurs twice (the end of daylight saving time) gives two `hour_start`: hence the GROUP BY.
+_HOUR_INSERT_SQL = (
+    f"INSERT INTO {RatingHourRollup._meta.db_table} (counter_id, unit_id, day, hour, ratings, dissatisfied) "
+    "SELECT counter_id, unit_id, hour_start::date, date_part('hour', hour_start)::int, "
+    "sum(s1 + s2 + s3 + s4 + s5), sum(s1 + s2) FROM rollup_hour_stage GROUP BY 1, 2, 3, 4{conflict}"
+)
+_OVERALL_INSERT_SQL = (
+    f"INSERT INTO {RatingRollup._meta.db_table} (counter_id, unit_id, day, value, count) "
+    "SELECT counter_id, unit_id, hour_start::date, v.score, sum(v.n) FROM rollup_hour_stage "
+    "CROSS JOIN LATERAL (VALUES " + ", ".join(f"({s}, s{s})" for s in _SCORES) + ") AS v(score, n) "
+    "WHERE v.n > 0 GROUP BY 1, 2, 3, 4{conflict}"
+)
+_ANSWER_INSERT_SQL = (
+    f"INSERT INTO {RatingRollup._meta.db_table} (counter_id, unit_id, day, item_id, value, count) "
+    "SELECT counter_id, unit_id, day_start::date, item_id, v.value, v.n FROM rollup_answer_stage "
+    "CROSS JOIN LATERAL (VALUES " + ", ".join(f"({v}, v{v})" for v in _VALUES) + ") AS v(value, n) "
+    "WHERE v.n > 0{conflict}"
+)
+# When the unique indexes are there (the incremental refresh), a row that is already present is overwritten with the
+# count just recomputed from the raw ratings: the refresh deletes its buckets first and keeps other writers out
+# with a table lock, so this never happens; it is the last line of defence against a duplicate-key failure.
+_CONFLICTS = {
+    "hour": " ON CONFLICT (counter_id, unit_id, day, hour) DO UPDATE SET ratings = EXCLUDED.ratings, "
+    "dissatisfied = EXCLUDED.dissatisfied",
+    "overall": " ON CONFLICT (counter_id, unit_id, day, value) WHERE item_id IS NULL "
+    "DO UPDATE SET count = EXCLUDED.count",
+    "answer": " ON CONFLICT (counter_id, unit_id, day, item_id, value) WHERE item_id IS NOT NULL "
+    "DO UPDATE SET count = EXCLUDED.count",
+}
+
+
+def _bucket_sql(buckets: dict[datetime.date, set[int]] | None) -> tuple[str, list]:
+    """The SQL condition on ratings `r` of `_bucket_filter`, for the PostgreSQL statements."""
+    if buckets is None:
+        return "", []
+    tz = _local_tz()
+    parts, params = [], []
+    for day, counters in sorted(buckets.items()):
+        start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+        parts.append("(r.created_at >= %s AND r.created_at < %s AND r.counter_id = ANY(%s))")
+        params += [start, start + datetime.timedelta(days=1), sorted(counters)]
+    return " AND (" + " OR ".join(parts) + ")", params
+
+
+def _fill_rollups_postgresql(buckets: dict[datetime.date, set[int]] | None) -> int:
+    where, params = _bucket_sql(buckets)
+    params = [*COUNTED_STATUSES, *params]
+    # With a full rebuild the unique indexes are dropped during the load; the refresh inserts through them.
+    conflicts = _CONFLICTS if buckets is not None else dict.fromkeys(_CONFLICTS, "")
+    written = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
+        cursor.execute(_HOUR_STAGE_SQL.format(buckets=where), params)
+        cursor.execute(_ANSWER_STAGE_SQL.format(buckets=where), params)
+        cursor.execute(_HOUR_INSERT_SQL.format(conflict=conflicts["hour"]))
+        cursor.execute(_OVERALL_INSERT_SQL.format(conflict=conflicts["overall"]))
+        written += cursor.rowcount
+        cursor.execute(_ANSWER_INSERT_SQL.format(conflict=conflicts["answer"]))
+        written += cursor.rowcount
+        cursor.execute("DROP TABLE rollup_hour_stage, rollup_answer_stage")
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [connection.timezone_name])
+    return written
+
+
 def _locked_state() -> RollupState:
     RollupState.objects.get_or_create(pk=1)
     return RollupState.objects.select_for_update().get(pk=1)
+
+
+def _lock_rollup_tables() -> None:
+    """Keep every other writer of the rollups out until the end of the transaction; readers go on.
+
+    Refreshes and rebuilds already queue on the state row; this also stops any writer that does not take it
+    (an operator's SQL, an older deployment still running) from adding a row between a refresh's DELETE and its
+    INSERT, which would fail the INSERT with a duplicate key."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {RatingRollup._meta.db_table}, {RatingHourRollup._meta.db_table} "  # noqa: S608
+                "IN SHARE ROW EXCLUSIVE MODE"
+            )
 
 
 @transaction.atomic
 def rebuild_rollups() -> int:
     """Recompute every rollup row from the raw ratings. Returns the number of rollup rows written.
 
-    On PostgreSQL the tables are truncated and their unique indexes dropped during the load and built again
-    afterwards (one sort instead of millions of index insertions), all in one transaction: readers of the
-    rollups wait for the rebuild to finish and never see a half-built table."""
+    On PostgreSQL the tables are truncated and their indexes dropped during the load and built again afterwards
+    (one sort instead of millions of index insertions), all in one transaction: readers of the rollups wait for
+    the rebuild to finish and never see a half-built table. The scans of ratings and answers may use
+    `INDICES_REBUILD_WORKERS` parallel workers (default 2) and 256 MB of `work_mem` each, for this transaction
+    only."""
     state = _locked_state()
     started = timezone.now()
     if connection.vendor != "postgresql":
@@ -142,27 +247,28 @@ def rebuild_rollups() -> int:
         RatingHourRollup.objects.all().delete()
         written = _fill_rollups()
     else:
-        uniques = [
-            (model, constraint)
+        indexes = [
+            (model, index)
             for model in (RatingRollup, RatingHourRollup)
-            for constraint in model._meta.constraints
-            if isinstance(constraint, UniqueConstraint)
+            for index in [*model._meta.indexes, *model._meta.constraints]
+            if isinstance(index, UniqueConstraint | Index)
         ]
+        workers = int(_setting("INDICES_REBUILD_WORKERS", 2))
         with connection.cursor() as cursor:
-            # Room to count and index millions of rows in memory rather than in temporary files, for this
-            # transaction only.
+            # Room to count and index millions of rows in memory rather than in temporary files.
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [str(workers)])
             cursor.execute(
                 f"TRUNCATE {RatingRollup._meta.db_table}, {RatingHourRollup._meta.db_table}"  # noqa: S608
             )
         with connection.schema_editor() as editor:
-            for model, constraint in uniques:
-                editor.remove_constraint(model, constraint)
+            for model, index in indexes:
+                (editor.remove_index if isinstance(index, Index) else editor.remove_constraint)(model, index)
         written = _fill_rollups()
         with connection.schema_editor() as editor:
-            for model, constraint in uniques:
-                editor.add_constraint(model, constraint)
+            for model, index in indexes:
+                (editor.add_index if isinstance(index, Index) else editor.add_constraint)(model, index)
     state.watermark = started
     state.rebuilt_at = state.refreshed_at = timezone.now()
     state.save()
@@ -199,9 +305,11 @@ def refresh_rollups() -> RefreshResult:
     transaction commits, possibly after our run: buckets are therefore looked up from `watermark - overlap`
     (setting `INDICES_ROLLUP_OVERLAP_SECONDS`, default 300), so a late commit is caught by a later run.
     Recomputing a bucket from the raw rows makes running twice harmless. Two runs never overlap: the state row
-    is locked.
+    is locked, and on PostgreSQL the rollup tables too, against any other writer; the rows are upserted, so a row
+    already there is replaced by the recomputed count instead of failing the refresh with a duplicate key.
     """
     state = _locked_state()
+    _lock_rollup_tables()
     started = timezone.now()
     if state.watermark is None:
         rebuild_rollups()
@@ -255,12 +363,14 @@ def _period_frame(rows: Iterable[dict], period: Period) -> pd.DataFrame:
     return frame
 
 
-def _rollup_counts(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Counts per counter x period x item x value from the rollups: (answers, overall) as aggregation wants."""
-    whole = [p for p in periods if p.is_whole_months]
-    parts = []
-    if whole:
-        start, end = min(p.start for p in whole), max(p.end for p in whole)
+def _monthly_counts(start: datetime.date, end: datetime.date) -> pd.DataFrame:
+    """Rollup counts per counter x unit x month x item (0 for the overall question) x value between two days.
+
+    On PostgreSQL one plain SQL statement returns only integers (the month as year x 12 + month - 1), which load
+    several times faster than dates and nullable columns through the ORM; the months become datetimes in one
+    vectorised step."""
+    columns = ["counter_id", "unit_id", "month", "item_id", "value", "count"]
+    if connection.vendor != "postgresql":
         monthly = (
             RatingRollup.objects.filter(day__gte=start, day__lte=end)
             .annotate(month=TruncMonth("day"))
@@ -268,8 +378,32 @@ def _rollup_counts(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
             .annotate(count=Sum("count"))
             .order_by()
         )
-        frame = pd.DataFrame(list(monthly), columns=["counter_id", "unit_id", "month", "item_id", "value", "count"])
+        frame = pd.DataFrame(list(monthly), columns=columns)
         frame["item_id"] = frame["item_id"].fillna(0).astype("int64")
+        return frame
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT counter_id, unit_id, "  # noqa: S608
+            "(date_part('year', day) * 12 + date_part('month', day) - 1)::int, coalesce(item_id, 0), value, "
+            f"sum(count)::bigint FROM {RatingRollup._meta.db_table} WHERE day BETWEEN %s AND %s "
+            "GROUP BY 1, 2, 3, 4, 5",
+            [start, end],
+        )
+        frame = pd.DataFrame(cursor.fetchall(), columns=columns)
+    if frame.empty:
+        return frame
+    months = frame["month"].astype("int64")
+    frame["month"] = pd.to_datetime(pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1}))
+    return frame
+
+
+def _rollup_counts(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts per counter x period x item x value from the rollups: (answers, overall) as aggregation wants."""
+    whole = [p for p in periods if p.is_whole_months]
+    parts = []
+    if whole:
+        start, end = min(p.start for p in whole), max(p.end for p in whole)
+        frame = _monthly_counts(start, end)
         parts.append(aggregation.expand_periods(frame, [p.as_tuple() for p in whole]))
     for period in periods:
         if period.is_whole_months:
@@ -374,12 +508,12 @@ def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Peri
     CONFLICT that rewrites only the figures that changed (a figure keeps the run that last changed it), then one
     DELETE of what the new set lacks. Elsewhere `bulk_create(update_conflicts=True)` rewrites every figure."""
     now = timezone.now()
-    frame = figures.astype(object).where(figures.notna(), None)
-    rows = [
-        (r[0], int(r[1]), r[2], r[3], r[4], r[5], r[6], int(r[7]), r[8], r[9], bool(r[10]), run.pk, now)
-        for r in frame[[*SNAPSHOT_KEY, "value", "n", "ci_low", "ci_high", "adequate"]].itertuples(index=False)
-    ]
     if connection.vendor != "postgresql":
+        frame = figures.astype(object).where(figures.notna(), None)
+        rows = [
+            (r[0], int(r[1]), r[2], r[3], r[4], r[5], r[6], int(r[7]), r[8], r[9], bool(r[10]), run.pk, now)
+            for r in frame[[*SNAPSHOT_KEY, "value", "n", "ci_low", "ci_high", "adequate"]].itertuples(index=False)
+        ]
         IndexSnapshot.objects.bulk_create(
             [IndexSnapshot(**dict(zip(SNAPSHOT_KEY + SNAPSHOT_VALUES, row, strict=True))) for row in rows],
             batch_size=1000,
@@ -407,9 +541,16 @@ def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Peri
         cursor.execute(
             f"CREATE TEMPORARY TABLE snapshot_load ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
         )
-        with cursor.cursor.copy(f"COPY snapshot_load ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        # The figures go over as one CSV text written by pandas (empty fields are nulls), not row by row.
+        load = figures[[*SNAPSHOT_KEY, "value", "n", "ci_low", "ci_high", "adequate"]].assign(
+            entity_id=figures["entity_id"].astype("int64"),
+            n=figures["n"].astype("int64"),
+            adequate=figures["adequate"].astype(bool),
+            run_id=run.pk,
+            updated_at=now.isoformat(),
+        )
+        with cursor.cursor.copy(f"COPY snapshot_load ({columns}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(load.to_csv(index=False, header=False))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM snapshot_load "  # noqa: S608
             f'ON CONFLICT ("level", "entity_id", "period_kind", "period_start", "period_end", "index") '

@@ -150,3 +150,91 @@ def test_counted_statuses_agree_with_the_rating_queryset(world):
     assert set(Rating.objects.filter(counted_ratings()).values_list("pk", flat=True)) == set(
         Rating.objects.counted().values_list("pk", flat=True)
     )
+
+
+# --- no duplicate keys: two units on one counter-day, and another writer racing a refresh ----------------------
+
+
+def test_a_counter_moved_to_another_unit_during_a_day_is_counted_for_each_unit(world):
+    # given a rating of counter A for unit A, a rebuild, then the counter moved to unit B the same day
+    q = factories.make_questionnaire(items=[("A1", "access")])
+    factories.make_rating(counter=world.counter_a, score=4, questionnaire=q, answers={"A1": 5}, created_at=at(6, 9))
+    rebuild_rollups()
+    world.counter_a.unit = world.unit_b
+    world.counter_a.save()
+    factories.make_rating(counter=world.counter_a, score=4, questionnaire=q, answers={"A1": 5}, created_at=at(6, 15))
+    # when the rollups are refreshed (this bucket used to fail with a duplicate key) and then rebuilt
+    refresh_rollups()
+    incremental, incremental_hours = rollup_rows(), hour_rows()
+    rebuild_rollups()
+    # then each unit keeps its own rating, and both ways agree
+    day, a = datetime.date(2025, 3, 6), world.counter_a.pk
+    assert (
+        rollup_rows()
+        == incremental
+        == sorted(
+            [
+                (a, world.unit_a.pk, day, None, 4, 1),
+                (a, world.unit_a.pk, day, "A1", 5, 1),
+                (a, world.unit_b.pk, day, None, 4, 1),
+                (a, world.unit_b.pk, day, "A1", 5, 1),
+            ],
+            key=repr,
+        )
+    )
+    assert hour_rows() == incremental_hours == sorted([(a, day, 9, 1, 0), (a, day, 15, 1, 0)], key=repr)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_waits_for_another_writer_of_the_rollups_instead_of_failing_on_a_duplicate_key(world):
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Table locks are a PostgreSQL matter; SQLite allows one writer at a time anyway.")
+    # given rollups up to date, then a new rating of counter A on 7 March
+    factories.make_rating(counter=world.counter_a, score=3, created_at=at(7))
+    rebuild_rollups()
+    factories.make_rating(counter=world.counter_a, score=2, created_at=at(7, 11))
+    inserted, release = threading.Event(), threading.Event()
+    waited: list[bool] = []
+
+    def other_writer():
+        # A writer that does not queue on the state row (an operator's SQL, an older process still running) adds
+        # the row that the refresh is about to write, and commits only once the refresh has started.
+        try:
+            with transaction.atomic():
+                RatingRollup.objects.create(
+                    counter=world.counter_a, unit=world.unit_a, day=datetime.date(2025, 3, 7), value=2, count=99
+                )
+                inserted.set()
+                release.wait(10)
+                # Commit only once the refresh is waiting on a lock (ours), whatever the machine's speed.
+                with connection.cursor() as cursor:
+                    for _ in range(200):
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+                        )
+                        if cursor.fetchone()[0]:
+                            waited.append(True)
+                            break
+                        time.sleep(0.05)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    assert inserted.wait(10)
+    # when the refresh runs meanwhile
+    release.set()
+    refresh_rollups()
+    thread.join(10)
+    # then it waited for the other writer, replaced the stray row with the true count, and agrees with a rebuild
+    assert waited == [True]
+    assert RatingRollup.objects.get(counter=world.counter_a, item=None, value=2).count == 1
+    incremental = rollup_rows()
+    rebuild_rollups()
+    assert incremental == rollup_rows()
