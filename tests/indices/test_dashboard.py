@@ -205,11 +205,3 @@ def test_province_overview_lists_units_that_existed_in_the_period(client, figure
     response = client.get(reverse("indices:dashboard-home") + "?ky=2025-Q4")
     assert figures.unit_b.name not in response.content.decode()
     assert client.get(reverse("indices:dashboard-home") + "?ky=x").status_code == 400
-
-
-def test_province_overview_says_when_a_period_has_no_figures(client, figures):
-    client.force_login(figures.province)
-    empty = client.get(reverse("indices:dashboard-home") + "?ky=2024-03").content.decode()
-    assert '<p class="empty" role="status">Chưa có số liệu cho kỳ này.</p>' in empty
-    full = client.get(reverse("indices:dashboard-home") + "?ky=2025-03").content.decode()
-    assert "Chưa có số liệu cho kỳ này." not in full
