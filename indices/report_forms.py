@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from survey.models import Unit
 
-from .models import CchcField, ReportExport, ReportScheme
+from .models import CchcField, CchcScore, ReportExport, ReportScheme
 
 QUARTER_CHOICES = [("", _("Cả năm")), ("1", _("Quý 1")), ("2", _("Quý 2")), ("3", _("Quý 3")), ("4", _("Quý 4"))]
 
@@ -54,6 +54,7 @@ class CchcImportForm(forms.Form):
         label=_("Tệp điểm (.xlsx hoặc .csv)"),
         error_messages={"required": _("Hãy chọn tệp cần nhập."), "empty": _("Tệp trống.")},
     )
+    replace = forms.BooleanField(label=_("Thay toàn bộ điểm đã có của năm này"), required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -62,6 +63,18 @@ class CchcImportForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError(_("Tệp quá lớn (tối đa 5 MB)."))
         return upload
+
+    def clean(self):
+        # Importing a year replaces all of its scores: when the year already has some, the user must say so.
+        cleaned = super().clean()
+        year = cleaned.get("year")
+        if year and not cleaned.get("replace") and CchcScore.objects.filter(year=year).exists():
+            self.add_error(
+                "replace",
+                _("Năm %(year)s đã có điểm CCHC. Đánh dấu ô này để xác nhận thay toàn bộ điểm của năm đó.")
+                % {"year": year},
+            )
+        return cleaned
 
 
 class CchcScoreForm(forms.Form):

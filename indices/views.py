@@ -53,7 +53,9 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
         period = parse_period(request.GET["ky"]) if request.GET.get("ky") else year(timezone.localdate().year)
     except PeriodError as error:
         return _bad_period(request, error)
-    return render(request, "indices/units.html", {"rows": selectors.units_overview(period=period), "period": period})
+    rows = selectors.units_overview(period=period)
+    has_figures = any(row["overall"] or row["sipas"] for row in rows)
+    return render(request, "indices/units.html", {"rows": rows, "period": period, "has_figures": has_figures})
 
 
 @login_required

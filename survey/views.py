@@ -24,7 +24,8 @@ from .forms import AnswerForm, DossierLinkForm, KioskTokenForm, RatingForm
 from .models import Counter, DossierLink, KioskToken, PosterBatch, Rating, RetiredCounterCode, Score, Unit
 
 # The faces of the one-tap step, best first, each with its words (the Score labels).
-FACES = {5: "😄", 4: "🙂", 3: "😐", 2: "🙁", 1: "😠"}
+# Unicode 6.0 faces only (2010): older phones' fonts lack the later 🙂 and 🙁, and would show an empty box.
+FACES = {5: "😄", 4: "😊", 3: "😐", 2: "😟", 1: "😠"}
 # Kiosk pages go back to the first step on their own after these many seconds.
 KIOSK_RESET_AFTER_RATING = 5
 KIOSK_RESET_AFTER_LOW_RATING = 20

@@ -108,7 +108,9 @@ def test_provincial_staff_see_an_overdue_request_and_handle_it(desktop, live_ser
     desktop.wait_for_load_state()
     assert desktop.locator("tr.data-request.overdue").count() == 1
     check_a11y(desktop)
-    desktop.get_by_role("button", name="Xóa thông tin liên hệ").click()
+    # Erasing takes a second, explicit step.
+    desktop.locator("summary", has_text="Xóa thông tin liên hệ").click()
+    desktop.get_by_role("button", name="Xác nhận").click()
     desktop.wait_for_load_state()
     assert "Đã xử lý yêu cầu: Đã xóa." in desktop.content()
     assert not CaseContact.objects.filter(case=case).exists()

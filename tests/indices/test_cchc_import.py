@@ -226,3 +226,25 @@ def test_staff_form_saves_and_replaces_one_score(client, world):
     assert CchcScore.objects.get().points == Decimal("80")
     page = client.get(url, {"unit": "so-tu-phap", "year": "2017"})
     assert page.status_code == 200 and 'value="80.00"' in page.content.decode()
+
+
+def test_upload_page_asks_before_replacing_a_year_that_has_scores(client, world):
+    # given 2017 already has a score
+    client.force_login(world.province)
+    first = SimpleUploadedFile("cchc.csv", _csv("so-tu-phap,,82.36,100"), content_type="text/csv")
+    assert client.post(reverse("reports:cchc-import"), {"year": 2017, "file": first}).status_code == 302
+
+    # when a second file for 2017 comes without the confirmation box, nothing changes and the box says why
+    second = SimpleUploadedFile("cchc.csv", _csv("so-tu-phap,,70,100"), content_type="text/csv")
+    response = client.post(reverse("reports:cchc-import"), {"year": 2017, "file": second})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Năm 2017 đã có điểm CCHC. Đánh dấu ô này để xác nhận thay toàn bộ điểm của năm đó." in page
+    assert 'id="id_replace_error"' in page and 'aria-describedby="id_replace_error"' in page
+    assert _scores(2017) == {"so-tu-phap": (Decimal("82.36"), Decimal("100"))}
+
+    # then with the box ticked the year is replaced
+    second.seek(0)
+    response = client.post(reverse("reports:cchc-import"), {"year": 2017, "file": second, "replace": "on"})
+    assert response.status_code == 302
+    assert _scores(2017) == {"so-tu-phap": (Decimal("70"), Decimal("100"))}

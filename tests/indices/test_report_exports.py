@@ -94,7 +94,7 @@ def test_a_pending_export_shows_progress_and_refreshes(client, world):
     export = ReportExport.objects.create(requested_by=world.province, year=2017, format="pdf", progress=40)
     client.force_login(world.province)
     page = client.get(reverse("reports:export-show", args=[export.pk])).content.decode()
-    assert 'http-equiv="refresh"' in page and 'value="40"' in page
+    assert 'data-refresh-seconds="2"' in page and "js/auto_refresh.js" in page and 'value="40"' in page
     assert client.get(reverse("reports:export-download", args=[export.pk])).status_code == 404
 
 

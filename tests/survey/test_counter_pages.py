@@ -183,3 +183,14 @@ def test_batch_task_generates_the_pdf(world, settings, tmp_path):
     generate_poster_batch_task.apply(args=[batch.pk]).get()
     batch.refresh_from_db()
     assert batch.status == PosterBatch.Status.DONE and batch.file.name.endswith(".pdf")
+
+
+def test_revoking_a_kiosk_token_takes_a_second_explicit_step(client, world):
+    token = services.issue_kiosk_token(counter=world.counter_a, by=world.officer_a, label="Máy 1")
+    client.force_login(world.officer_a)
+    page = client.get(reverse("survey:unit-counters", args=[world.unit_a.pk])).content.decode()
+    # The revoke form sits inside a closed <details>: the first tap only opens it and explains the consequence.
+    confirm = page.split('<details class="confirm">', 1)[1].split("</details>", 1)[0]
+    assert reverse("survey:kiosk-token-revoke", args=[token.pk]) in confirm
+    assert "Máy tính bảng dùng mã này sẽ ngừng nhận đánh giá ngay." in confirm
+    assert 'class="button danger"' in confirm
