@@ -117,8 +117,9 @@ def submit_rating(
     nothing. With a `dossier_link` the rating is verified and the link is claimed (once, even under concurrent
     requests); a link used or expired meanwhile raises `DossierLinkUsed` or `DossierLinkExpired`.
 
-    On the plain QR path this costs one INSERT and no other query once the cache is warm (the active
-    questionnaire id, the integrity settings and the counter's rhythm are cached).
+    On the plain QR path this costs one INSERT (in autocommit, no BEGIN and COMMIT) and no other query once the
+    cache is warm (the active questionnaire id, the integrity settings and the counter's rhythm are cached), and
+    three cache round trips: the questionnaire id, the settings, and one pipeline for every integrity count.
     """
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise InvalidRating()
@@ -172,15 +173,19 @@ def submit_rating(
     if stored is not rating:
         integrity.withdraw_assessment(verdict)
         return stored
-    transaction.on_commit(partial(integrity.record_outcome, rating=rating))
+    transaction.on_commit(partial(integrity.record_outcome, rating=rating, verdict=verdict))
     return rating
 
 
 def _insert_once(rating: Rating) -> Rating:
     """Insert the rating, or return the one already stored under its idempotency key."""
     try:
-        # A savepoint when called inside a transaction, so that the failed insert does not poison it.
-        with transaction.atomic():
+        if transaction.get_connection().in_atomic_block:
+            # A savepoint inside a transaction, so that a failed insert does not poison it.
+            with transaction.atomic():
+                rating.save(force_insert=True)
+        else:
+            # In autocommit the INSERT is its own transaction: one round trip, no BEGIN and COMMIT around it.
             rating.save(force_insert=True)
     except IntegrityError:
         existing = Rating.objects.filter(idempotency_key=rating.idempotency_key).first()
