@@ -303,7 +303,7 @@ def _buckets(prefix: str, now_ts: float, window_minutes: int) -> tuple[str, list
 
 def _redis_backend() -> RedisCache | None:
     backend = caches["default"]
-    return backend if isinstance(backend, RedisCache) else None
+    return backend if isinstance(backend, RedisCache) else None  # Django's backend or a subclass of it
 
 
 def _count_submission(
