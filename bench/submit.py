@@ -23,8 +23,8 @@ What it does:
   so a stalled server cannot hide its queue), the embedded SQLite mode (gunicorn on SQLite, no Redis), the
   poster batch of 500 counters through `survey.services.generate_poster_batch`, and the scale-out check (two web
   servers and two Celery workers on one PostgreSQL and Redis behaving as one site);
-- after every run, checks that the database holds exactly one rating per acknowledged key, and no rating for
-  a key that was never acknowledged.
+- after every run, checks that the database holds exactly one rating per acknowledged key (and counts those
+  stored for requests whose client gave up waiting: a retry with the same key gets that rating back).
 
 The generator reports its own CPU time: if it used most of a core, the figures measure the generator, and the
 summary says so.
@@ -525,7 +525,8 @@ def seed_main(argv: list[str]) -> None:
 
 
 def verify_main(argv: list[str]) -> None:
-    """Exactly one rating per acknowledged key, and none for a key that was sent but never acknowledged."""
+    """Exactly one rating per acknowledged key. Also counts the ratings stored for requests whose client gave up
+    (timed out) before the answer: stored once, and returned to a retry with the same key."""
     _django()
     from django.db.models import Count
 
@@ -641,13 +642,17 @@ def measured(server: Server | None, fn, *args, **kwargs):
     stats["machine_cpu"] = (busy1 - busy0) / max(total1 - total0, 1) * os.cpu_count()
     if server:
         stats["server_cpu"] = (server.cpu() - cpu0) / wall
+        # CPU time of the web server per acknowledged rating: what a request costs, whatever else the machine runs.
+        stats["server_cpu_ms"] = stats["server_cpu"] / max(stats["throughput"], 1e-9) * 1000
+    # Other jobs on the machine take CPU from the run: the load average says how much.
+    stats["loadavg"] = os.getloadavg()[0]
     return stats
 
 
 def verify(env: dict, stats: dict) -> dict:
     check = django_call(env, "_verify", stats["keys_file"])
     stats["check"] = check
-    if not check["ok"] or check["unacked_stored"]:
+    if not check["ok"]:
         log(f"  INTEGRITY CHECK FAILED: {check}")
     return stats
 
@@ -657,9 +662,12 @@ def show(label: str, stats: dict) -> None:
     log(
         f"  {label}: {stats['throughput']:.0f}/s  p50 {stats['p50']:.1f} ms  p95 {stats['p95']:.1f} ms  "
         f"p99 {stats['p99']:.1f} ms  errors {sum(stats['errors'].values())} {stats['errors'] or ''} "
-        f"generator CPU {stats['generator_cpu']:.0%} of a core, server {stats.get('server_cpu', 0):.2f} cores, "
+        f"generator CPU {stats['generator_cpu']:.0%} of a core, server {stats.get('server_cpu', 0):.2f} cores "
+        f"({stats.get('server_cpu_ms', 0):.1f} ms a rating), load average {stats.get('loadavg', 0):.1f}, "
         f"machine {stats.get('machine_cpu', 0):.2f} of {os.cpu_count()} cores; "
-        f"check {'OK' if check.get('ok') and not check.get('unacked_stored') else check}"
+        f"check {'OK' if check.get('ok') else 'FAILED'} ({check.get('stored')} stored for "
+        f"{check.get('acked')} acknowledged keys; {check.get('unacked_stored')} stored for requests whose client "
+        "gave up before the answer, which a retry with the same key would get back)"
         + (f" statuses {check.get('statuses')} flags {check.get('flags')}" if check else "")
         + (f"  page p50 {stats['page_p50']:.1f} ms p99 {stats['page_p99']:.1f} ms" if stats.get("page_p50") else "")
     )
@@ -986,12 +994,16 @@ def summarise(results: dict) -> None:
     runs = results["runs"]
 
     def median(mode: str, field: str) -> float | None:
-        values = [run[mode][field] for run in runs if mode in run]
+        values = [run[mode][field] for run in runs if mode in run and field in run[mode]]
         return statistics.median(values) if values else None
 
     print()
     print(f"Summary (median of {len(runs)} run(s)); web server {results.get('setting')}")
-    print(f"{'path':<44}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'gen CPU':>9}")
+    print("CPU ms: the web server's CPU time per acknowledged rating; load: the machine's load average")
+    print(
+        f"{'path':<44}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'gen CPU':>9}"
+        f"{'CPU ms':>8}{'load':>6}"
+    )
     labels = {
         "rawpg": "raw PostgreSQL single-row INSERT",
         "drf": "DRF ModelSerializer baseline",
@@ -1006,6 +1018,7 @@ def summarise(results: dict) -> None:
         print(
             f"{label:<44}{median(mode, 'throughput'):>8.0f}{median(mode, 'p50'):>9.1f}{median(mode, 'p95'):>9.1f}"
             f"{median(mode, 'p99'):>9.1f}{errors:>8.0f}{median(mode, 'generator_cpu'):>9.0%}"
+            f"{median(mode, 'server_cpu_ms') or 0:>8.1f}{median(mode, 'loadavg') or 0:>6.1f}"
         )
     raw, drf = median("rawpg", "throughput"), median("drf", "throughput")
     for mode in ("api", "form"):
@@ -1033,7 +1046,7 @@ def summarise(results: dict) -> None:
         for check, passed in results["scaleout"]["checks"].items():
             print(f"Scale-out {'PASS' if passed else 'FAIL'}: {check}")
     checks = [run[mode].get("check", {}) for run in runs for mode in run]
-    bad = [c for c in checks if not c.get("ok") or c.get("unacked_stored")]
+    bad = [c for c in checks if not c.get("ok")]
     print(f"One rating per acknowledged key: {'OK in every run' if not bad else f'FAILED {bad}'}")
 
 
