@@ -375,6 +375,7 @@ def assess_submission(
     dossier_verified: bool = False,
     now: datetime.datetime | None = None,
     submission_key: str = "",
+    cached_config: object = None,
 ) -> Verdict:
     """Run every abuse layer on a new submission at `counter` and say how to store it.
 
@@ -382,14 +383,15 @@ def assess_submission(
     real visit. It is still flagged from an office network and still subject to the hard throttles. Side effects:
     counts the submission in the cache (`Verdict.counted`), and starts the device's cool-down. The cool-down
     remembers `submission_key` (the idempotency key), so a retry of the same submission is never its own reason
-    to flag. Never raises because of the cache. With Redis it costs two round trips: the cached settings, then
-    one pipeline that counts and reads everything else.
+    to flag. Never raises because of the cache. With Redis it costs two round trips: the cached settings (none
+    when the caller read them already: `cached_config`, the value under `CONFIG_CACHE_KEY`), then one pipeline
+    that counts and reads everything else.
     """
     now = now or timezone.now()
     now_ts = now.timestamp()
     ip_hash = hash_ip(client.ip)
     flags: list[str] = []
-    config, cache_ok = _load_config()
+    config, cache_ok = (cached_config, True) if isinstance(cached_config, _Config) else _load_config()
     conf = config.settings
 
     if _in_office_network(client.ip, counter.unit_id, config.networks):
