@@ -6,6 +6,7 @@ Every function is keyword-only and atomic. Errors a citizen or a staff member ca
 
 import datetime
 import logging
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
@@ -33,6 +34,9 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
+
+# Seconds between two progress updates of a poster batch.
+PROGRESS_INTERVAL = 0.5
 
 # After this long a rating's optional answers can no longer be changed (the key in the page is the only
 # credential, so its power is kept short).
@@ -397,7 +401,8 @@ def request_poster_batch(*, unit: Unit, by: User | None) -> PosterBatch:
 def generate_poster_batch(*, batch_id: int) -> PosterBatch:
     """Render every poster of the batch's unit into one PDF, recording progress after each page.
 
-    Runs outside a transaction on purpose: each progress update is committed so the staff page can show it.
+    Runs outside a transaction on purpose: each progress update (at most every `PROGRESS_INTERVAL` seconds) is
+    committed so the staff page can show it.
     A failure marks the batch failed with the error and re-raises it.
     """
     batch = PosterBatch.objects.select_related("unit").get(pk=batch_id)
@@ -406,8 +411,13 @@ def generate_poster_batch(*, batch_id: int) -> PosterBatch:
     counters = list(selectors.counters_of_unit(batch.unit).select_related("unit"))
     PosterBatch.objects.filter(pk=batch.pk).update(status=PosterBatch.Status.RUNNING, total=len(counters), done=0)
 
+    last_update = [time.monotonic()]
+
     def progress(done: int) -> None:
-        PosterBatch.objects.filter(pk=batch.pk).update(done=done)
+        # A few updates a second are enough for the progress bar; one per page was a commit per poster.
+        if time.monotonic() - last_update[0] >= PROGRESS_INTERVAL or done == len(counters):
+            PosterBatch.objects.filter(pk=batch.pk).update(done=done)
+            last_update[0] = time.monotonic()
 
     try:
         pdf = qrcodes.poster_pdf(counters, on_page=progress)
