@@ -121,7 +121,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its client objects (config/cache.py).
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Short socket timeouts: when Redis is down, callers see an error at once and can degrade.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

@@ -24,10 +24,18 @@ def find_active_questionnaire(*, unit_id: int) -> Questionnaire | None:
     return current.filter(unit_id=unit_id).first() or current.filter(unit__isnull=True).first()
 
 
-def active_questionnaire_id(*, unit_id: int) -> int | None:
+def active_questionnaire_cache_key(unit_id: int) -> str:
+    """The cache key of `active_questionnaire_id`, for a caller that reads it along with other keys."""
+    return _active_questionnaire_cache_key(unit_id)
+
+
+def active_questionnaire_id(*, unit_id: int, cached: int | None = None) -> int | None:
     """Cached id of `find_active_questionnaire`; `forget_active_questionnaires` clears it on every change.
 
+    `cached` is the id when the caller has read it from the cache already (one round trip for several keys).
     When the cache is down the database answers: a rating must never fail because of the cache."""
+    if cached is not None:
+        return cached
     key = _active_questionnaire_cache_key(unit_id)
     try:
         questionnaire_id = cache.get(key)

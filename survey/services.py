@@ -5,10 +5,13 @@ Every function is keyword-only and atomic. Errors a citizen or a staff member ca
 """
 
 import datetime
+import logging
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,6 +32,11 @@ from .models import (
     User,
     new_public_code,
 )
+
+log = logging.getLogger(__name__)
+
+# Seconds between two progress updates of a poster batch.
+PROGRESS_INTERVAL = 0.5
 
 # After this long a rating's optional answers can no longer be changed (the key in the page is the only
 # credential, so its power is kept short).
@@ -117,8 +125,9 @@ def submit_rating(
     nothing. With a `dossier_link` the rating is verified and the link is claimed (once, even under concurrent
     requests); a link used or expired meanwhile raises `DossierLinkUsed` or `DossierLinkExpired`.
 
-    On the plain QR path this costs one INSERT and no other query once the cache is warm (the active
-    questionnaire id, the integrity settings and the counter's rhythm are cached).
+    On the plain QR path this costs one INSERT (in autocommit, no BEGIN and COMMIT) and no other query once the
+    cache is warm (the active questionnaire id, the integrity settings and the counter's rhythm are cached), and
+    two cache round trips: the questionnaire id with the integrity settings, and one pipeline for every count.
     """
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise InvalidRating()
@@ -128,8 +137,13 @@ def submit_rating(
         raise SurveyError(_("Kênh đánh giá không hợp lệ."))
     if dossier_link is not None and dossier_link.counter_id != counter.pk:
         raise SurveyError(_("Liên kết hồ sơ không thuộc quầy này."))
+    # The active questionnaire's id and the integrity settings, both cached, in one round trip.
+    questionnaire_key = selectors.active_questionnaire_cache_key(counter.unit_id)
+    cached = _cached(questionnaire_key, integrity.CONFIG_CACHE_KEY)
     questionnaire_id = (
-        questionnaire.pk if questionnaire else selectors.active_questionnaire_id(unit_id=counter.unit_id)
+        questionnaire.pk
+        if questionnaire
+        else selectors.active_questionnaire_id(unit_id=counter.unit_id, cached=cached.get(questionnaire_key))
     )
     if questionnaire_id is None:
         raise NoActiveQuestionnaire()
@@ -143,6 +157,7 @@ def submit_rating(
         dossier_verified=dossier_link is not None,
         now=now,
         submission_key=str(idempotency_key),
+        cached_config=cached.get(integrity.CONFIG_CACHE_KEY),
     )
     if verdict.throttled:
         # A retry of a stored rating still gets its rating back, never a 429 (one query, only when throttled).
@@ -172,15 +187,28 @@ def submit_rating(
     if stored is not rating:
         integrity.withdraw_assessment(verdict)
         return stored
-    transaction.on_commit(partial(integrity.record_outcome, rating=rating))
+    transaction.on_commit(partial(integrity.record_outcome, rating=rating, verdict=verdict))
     return rating
+
+
+def _cached(*keys: str) -> dict:
+    """Several cached values in one round trip; nothing when the cache fails (each reader then falls back)."""
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        log.warning("The cache is unavailable; reading what the rating needs without it", exc_info=True)
+        return {}
 
 
 def _insert_once(rating: Rating) -> Rating:
     """Insert the rating, or return the one already stored under its idempotency key."""
     try:
-        # A savepoint when called inside a transaction, so that the failed insert does not poison it.
-        with transaction.atomic():
+        if transaction.get_connection().in_atomic_block:
+            # A savepoint inside a transaction, so that a failed insert does not poison it.
+            with transaction.atomic():
+                rating.save(force_insert=True)
+        else:
+            # In autocommit the INSERT is its own transaction: one round trip, no BEGIN and COMMIT around it.
             rating.save(force_insert=True)
     except IntegrityError:
         existing = Rating.objects.filter(idempotency_key=rating.idempotency_key).first()
@@ -373,7 +401,8 @@ def request_poster_batch(*, unit: Unit, by: User | None) -> PosterBatch:
 def generate_poster_batch(*, batch_id: int) -> PosterBatch:
     """Render every poster of the batch's unit into one PDF, recording progress after each page.
 
-    Runs outside a transaction on purpose: each progress update is committed so the staff page can show it.
+    Runs outside a transaction on purpose: each progress update (at most every `PROGRESS_INTERVAL` seconds) is
+    committed so the staff page can show it.
     A failure marks the batch failed with the error and re-raises it.
     """
     batch = PosterBatch.objects.select_related("unit").get(pk=batch_id)
@@ -382,8 +411,13 @@ def generate_poster_batch(*, batch_id: int) -> PosterBatch:
     counters = list(selectors.counters_of_unit(batch.unit).select_related("unit"))
     PosterBatch.objects.filter(pk=batch.pk).update(status=PosterBatch.Status.RUNNING, total=len(counters), done=0)
 
+    last_update = [time.monotonic()]
+
     def progress(done: int) -> None:
-        PosterBatch.objects.filter(pk=batch.pk).update(done=done)
+        # A few updates a second are enough for the progress bar; one per page was a commit per poster.
+        if time.monotonic() - last_update[0] >= PROGRESS_INTERVAL or done == len(counters):
+            PosterBatch.objects.filter(pk=batch.pk).update(done=done)
+            last_update[0] = time.monotonic()
 
     try:
         pdf = qrcodes.poster_pdf(counters, on_page=progress)

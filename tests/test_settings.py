@@ -46,7 +46,8 @@ def test_database_and_redis_urls_give_postgresql_redis_and_a_real_broker():
     assert result.returncode == 0, result.stderr
     conf = json.loads(result.stdout)
     assert conf["engine"] == "django.db.backends.postgresql"
-    assert conf["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis backend, with its client objects reused (config/cache.py).
+    assert conf["cache"] == "config.cache.RedisCache"
     assert conf["eager"] is False
     assert conf["broker"] == "redis://127.0.0.1:6379/3"
 
