@@ -319,3 +319,52 @@ def test_api_list_filters_never_fail(client, world, endpoint, params):
     if response.status_code != 200:
         assert 400 <= response.status_code < 500
         assert_has_message(response)
+
+
+# --- CCHC scores and dossier statistics imports --------------------------------------------------------------------
+
+CCHC_HEADER = "ma_don_vi,ten_don_vi,diem_dat,diem_toi_da"
+cell = st.one_of(
+    text.map(lambda s: s.replace("\x00", "")),
+    st.sampled_from(["so-tu-phap", "so-y-te", "khong-co", "", "-1", "82,36", "101", "1e9", "NaN"]),
+    st.decimals(min_value=-10, max_value=200, places=2).map(str),
+)
+csv_rows = st.lists(st.lists(cell, min_size=0, max_size=6), max_size=6)
+
+
+def _csv(header: str, rows: list[list[str]]) -> bytes:
+    lines = [header] + [",".join('"' + c.replace('"', '""') + '"' for c in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+
+
+@fuzz
+@given(rows=csv_rows, header=st.sampled_from([CCHC_HEADER, "ma_don_vi,diem_dat", ""]), raw=st.binary(max_size=300))
+def test_cchc_import_never_fails_and_a_refused_file_changes_nothing(
+    client, world, tmp_path, settings, rows, header, raw
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.province)
+    for content, name in ((_csv(header, rows), "diem.csv"), (raw, "diem.xlsx")):
+        counts = RowCounts("indices")
+        upload = SimpleUploadedFile(name, content or b"x")
+        response = client.post(reverse("reports:cchc-import"), {"year": "2017", "file": upload, "replace": "on"})
+        assert_no_server_error(response)
+        if response.status_code >= 400:
+            assert_has_message(response)
+            # Only the import log may grow: the scores themselves are untouched by a refused file.
+            assert set(counts.changed()) <= {"indices.CchcImport"}
+
+
+@fuzz
+@given(rows=csv_rows, header=st.sampled_from(["unit,month,handled,late", "unit,month", ""]))
+def test_dossier_statistics_import_refuses_bad_files_whole(world, rows, header):
+    from indices.models import DossierStat
+    from indices.services import DossierImportError, import_dossier_stats
+
+    before = list(DossierStat.objects.values_list("unit_id", "month", "handled", "late").order_by("pk"))
+    try:
+        import_dossier_stats(text=_csv(header, rows).decode())
+    except DossierImportError as error:
+        assert error.errors and all(str(message) for message in error.errors)
+        after = list(DossierStat.objects.values_list("unit_id", "month", "handled", "late").order_by("pk"))
+        assert after == before
