@@ -181,11 +181,17 @@ class RatingSerializer(serializers.ModelSerializer):
 # Dossier links ----------------------------------------------------------------------------------------------------
 
 
+_EDGE = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+DOSSIER_CODE_PATTERN = rf"^[^{_EDGE}]([^\x00-\x1f\x7f-\x9f]*[^{_EDGE}])?$"
+
+
 class DossierLinkInputSerializer(serializers.Serializer):
     counter = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The counter's id.")
     dossier_code = serializers.RegexField(
         trim_whitespace=False,
-        regex=r"^[^\s\x00]([^\x00]*[^\s\x00])?$",
+        # Spelled out rather than `\s`, whose meaning differs between Python and the schema's ECMA regexes: no control
+        # characters, no surrounding (Unicode) whitespace.
+        regex=DOSSIER_CODE_PATTERN,
         max_length=64,
         help_text="The dossier's code in the one-stop system (1 to 64 characters, no surrounding spaces).",
     )

@@ -1,6 +1,7 @@
 """The one-stop system's two calls: dossier rating links and dossier statistics."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -69,6 +70,19 @@ def test_asking_again_for_the_same_dossier_returns_the_same_link(world, api_as):
 def test_bad_link_requests(world, api_as, body, status):
     assert api_as("province").post(LINKS, body).status_code == status
     assert not DossierLink.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["HS-1", "a b", "\x8f-H\xba\x1e", "HS-1\u3000", "\ufeffHS-1", "a\nb", "Hồ sơ 1"])
+def test_the_schema_pattern_and_the_server_agree_on_dossier_codes(world, api_as, code):
+    """Integrators validate against the published pattern (ECMA regex): it must accept exactly what the server does."""
+    schema = api_as("province").get("/api/schema/", {"format": "json"}).json()
+    pattern = schema["components"]["schemas"]["DossierLinkInputRequest"]["properties"]["dossier_code"]["pattern"]
+
+    response = api_as("province").post(LINKS, {"counter": world.counter_a.pk, "dossier_code": code})
+
+    assert response.status_code == (201 if re.search(pattern, code) else 400), response.content
+    if response.status_code == 201:
+        assert DossierLink.objects.get().dossier_code == code
 
 
 def test_a_closed_counter_gets_no_link(world, api_as):
