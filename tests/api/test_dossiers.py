@@ -72,6 +72,28 @@ def test_bad_link_requests(world, api_as, body, status):
     assert not DossierLink.objects.exists()
 
 
+def _patterns(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                yield value
+            else:
+                yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_published_patterns_mean_the_same_in_every_regex_engine(api_as):
+    """`\\s`, `\\w`, `\\d` and `\\b` match different characters in Python and in ECMA (JSON Schema) regexes, so a
+    client validating against the schema would send what the server refuses (as CI's schemathesis run found)."""
+    schema = api_as("province").get("/api/schema/", {"format": "json"}).json()
+    patterns = list(_patterns(schema))
+
+    assert patterns
+    assert [p for p in patterns if re.search(r"(?<!\\)\\[sSwWdDbB]", p)] == []
+
+
 @pytest.mark.parametrize("code", ["HS-1", "a b", "\x8f-H\xba\x1e", "HS-1\u3000", "\ufeffHS-1", "a\nb", "Hồ sơ 1"])
 def test_the_schema_pattern_and_the_server_agree_on_dossier_codes(world, api_as, code):
     """Integrators validate against the published pattern (ECMA regex): it must accept exactly what the server does."""
