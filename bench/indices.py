@@ -83,11 +83,12 @@ JOIN (SELECT row_number() OVER (ORDER BY id) AS k, id AS counter_id, unit_id FRO
 """
 
 ANSWER_SQL = """
-INSERT INTO survey_ratinganswer (rating_id, item_id, value)
+INSERT INTO survey_ratinganswer (rating_id, item_id, value, counter_id, unit_id, created_at)
 SELECT r.id, i.id,
        CASE WHEN x < 0.05 THEN NULL WHEN x < 0.10 THEN 1 WHEN x < 0.17 THEN 2 WHEN x < 0.30 THEN 3
-            WHEN x < 0.65 THEN 4 ELSE 5 END
-FROM (SELECT id FROM survey_rating WHERE id %% 5 = 0 AND id > %(after)s) AS r
+            WHEN x < 0.65 THEN 4 ELSE 5 END,
+       r.counter_id, r.unit_id, r.created_at
+FROM (SELECT id, counter_id, unit_id, created_at FROM survey_rating WHERE id %% 5 = 0 AND id > %(after)s) AS r
 CROSS JOIN (SELECT id FROM survey_questionnaireitem WHERE questionnaire_id = %(questionnaire)s) AS i
 CROSS JOIN LATERAL (SELECT random() + 0 * r.id AS x) AS v
 """

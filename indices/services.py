@@ -141,13 +141,20 @@ _HOUR_STAGE_SQL = (
     + ", ".join(f"count(*) FILTER (WHERE r.score = {s}) AS s{s}" for s in _SCORES)
     + f" FROM {Rating._meta.db_table} AS r WHERE r.status IN (%s, %s){{buckets}} GROUP BY 1, 2, 3"
 )
+# Answers carry their rating's counter, unit and time. The rebuild reads them alone and leaves out those of the
+# few ratings that do not count (an anti-join on a small partial index): joining 10 million answers to their
+# ratings cost two thirds of the rebuild. The refresh, which reads a few buckets, finds them through the ratings.
 _ANSWER_STAGE_SQL = (
     "CREATE TEMPORARY TABLE rollup_answer_stage AS "
-    "SELECT r.counter_id, r.unit_id, date_trunc('day', r.created_at) AS day_start, a.item_id, "
+    "SELECT a.counter_id, a.unit_id, date_trunc('day', a.created_at) AS day_start, a.item_id, "
     + ", ".join(f"count(*) FILTER (WHERE a.value {'IS NULL' if v == 0 else f'= {v}'}) AS v{v}" for v in _VALUES)
-    + f" FROM {RatingAnswer._meta.db_table} AS a JOIN {Rating._meta.db_table} AS r ON r.id = a.rating_id "
-    "WHERE r.status IN (%s, %s){buckets} GROUP BY 1, 2, 3, 4"
+    + f" FROM {RatingAnswer._meta.db_table} AS a {{source}} GROUP BY 1, 2, 3, 4"
 )
+_ALL_ANSWERS = (
+    f"WHERE NOT EXISTS (SELECT 1 FROM {Rating._meta.db_table} AS r WHERE r.id = a.rating_id "
+    "AND NOT r.status IN (%s, %s))"
+)
+_BUCKET_ANSWERS = f"JOIN {Rating._meta.db_table} AS r ON r.id = a.rating_id WHERE r.status IN (%s, %s){{buckets}}"
 # A local hour that occurs twice (the end of daylight saving time) gives two `hour_start`: hence the GROUP BY.
 _HOUR_INSERT_SQL = (
     f"INSERT INTO {RatingHourRollup._meta.db_table} (counter_id, unit_id, day, hour, ratings, dissatisfied) "
@@ -201,7 +208,8 @@ def _fill_rollups_postgresql(buckets: dict[datetime.date, set[int]] | None) -> i
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
         cursor.execute(_HOUR_STAGE_SQL.format(buckets=where), params)
-        cursor.execute(_ANSWER_STAGE_SQL.format(buckets=where), params)
+        source = _ALL_ANSWERS if buckets is None else _BUCKET_ANSWERS.format(buckets=where)
+        cursor.execute(_ANSWER_STAGE_SQL.format(source=source), params)
         cursor.execute(_HOUR_INSERT_SQL.format(conflict=conflicts["hour"]))
         cursor.execute(_OVERALL_INSERT_SQL.format(conflict=conflicts["overall"]))
         written += cursor.rowcount
@@ -258,6 +266,8 @@ def rebuild_rollups() -> int:
             # Room to count and index millions of rows in memory rather than in temporary files.
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Compiling these few statements costs more than JIT saves on them (0.7-0.9 s each at 10M ratings).
+            cursor.execute("SET LOCAL jit = off")
             cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [str(workers)])
             cursor.execute(
                 f"TRUNCATE {RatingRollup._meta.db_table}, {RatingHourRollup._meta.db_table}"  # noqa: S608

@@ -322,7 +322,7 @@ def generate_demo_ratings(*, count: int, seed: int = 2017) -> int:
         Rating.objects.bulk_create(ratings, batch_size=1000)
         RatingAnswer.objects.bulk_create(
             (
-                RatingAnswer(rating=rating, item_id=item_id, value=value)
+                RatingAnswer.for_rating(rating, item_id=item_id, value=value)
                 for rating in ratings
                 for item_id, value in answers.get(rating.idempotency_key, [])
             ),

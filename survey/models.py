@@ -395,6 +395,11 @@ class Rating(models.Model):
             models.Index(fields=["counter", "created_at"], name="rating_counter_created"),
             # The incremental rollup scans what changed since its last run.
             models.Index(fields=["updated_at"], name="rating_updated"),
+            # The few ratings that do not count (quarantined, excluded): the rollup rebuild leaves their answers
+            # out with an anti-join on this small index instead of joining every answer to its rating.
+            models.Index(
+                fields=["id"], name="rating_not_counted", condition=~Q(status__in=["accepted", "reinstated"])
+            ),
         ]
 
     def __str__(self) -> str:
@@ -410,9 +415,18 @@ class Rating(models.Model):
 
 
 class RatingAnswer(models.Model):
+    """One item's answer of a rating. Build it with `for_rating`, which copies the rating's counter, unit and time."""
+
     rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(QuestionnaireItem, on_delete=models.PROTECT, related_name="answers")
     value = models.PositiveSmallIntegerField(_("mức"), choices=Score.choices, null=True, blank=True)
+    # Copied from the rating (which never changes them) so that the rollup rebuild counts answers per counter and
+    # day without joining millions of answers to their ratings. The rating's own foreign keys keep integrity.
+    counter = models.ForeignKey(
+        Counter, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
+    created_at = models.DateTimeField(_("lúc đánh giá"))
 
     class Meta:
         ordering = ["rating", "item"]
@@ -427,6 +441,17 @@ class RatingAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.code}={self.value}"
+
+    @classmethod
+    def for_rating(cls, rating: Rating, *, item_id: int, value: int | None) -> "RatingAnswer":
+        return cls(
+            rating=rating,
+            item_id=item_id,
+            value=value,
+            counter_id=rating.counter_id,
+            unit_id=rating.unit_id,
+            created_at=rating.created_at,
+        )
 
 
 class DossierLink(models.Model):

@@ -268,7 +268,7 @@ def answer_rating(*, rating: Rating, answers: Mapping[int, int | None], reasons:
 
     rating.answers.all().delete()
     RatingAnswer.objects.bulk_create(
-        RatingAnswer(rating=rating, item_id=item_id, value=value) for item_id, value in sorted(answers.items())
+        RatingAnswer.for_rating(rating, item_id=item_id, value=value) for item_id, value in sorted(answers.items())
     )
     rating.reasons = chips
     rating.save(update_fields=["reasons", "updated_at"])

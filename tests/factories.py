@@ -80,7 +80,7 @@ def make_rating(*, counter: Counter | None = None, questionnaire=None, answers: 
     rating = Rating.objects.create(counter=counter, unit_id=counter.unit_id, questionnaire=questionnaire, **fields)
     items = {item.code: item for item in questionnaire.items.all()} if answers else {}
     for code, value in (answers or {}).items():
-        RatingAnswer.objects.create(rating=rating, item=items[code], value=value)
+        RatingAnswer.for_rating(rating, item_id=items[code].pk, value=value).save()
     return rating
 
 

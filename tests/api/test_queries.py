@@ -56,7 +56,9 @@ def add_ratings_and_cases(world, n: int) -> None:
             (world.unit_b, world.counter_b, world.officer_b),
         ):
             rating = factories.make_rating(counter=counter, questionnaire=questionnaire, score=2)
-            RatingAnswer.objects.bulk_create(RatingAnswer(rating=rating, item=item, value=3) for item in items)
+            RatingAnswer.objects.bulk_create(
+                RatingAnswer.for_rating(rating, item_id=item.pk, value=3) for item in items
+            )
             case = factories.make_pakn_case(unit=unit, counter=counter)
             feedback_services.assign_case(case=case, by=world.province, officer=officer)
 

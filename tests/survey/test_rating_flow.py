@@ -145,6 +145,10 @@ def test_items_and_chips_update_the_same_rating(client, world):
     rating.refresh_from_db()
     assert dict(rating.answers.values_list("item__code", "value")) == {items[0].code: 1, items[1].code: None}
     assert rating.reasons == ["tre-hen", "thai-do"]
+    # Each answer carries its rating's counter, unit and time (the rollup rebuild counts answers without a join).
+    assert set(rating.answers.values_list("counter_id", "unit_id", "created_at")) == {
+        (world.counter_a.pk, world.unit_a.pk, rating.created_at)
+    }
 
     # Sending the form again replaces the answers; still one rating.
     client.post(reverse("survey:rating-answer", kwargs={"key": key}), {f"item_{items[2].pk}": "5"})
