@@ -48,7 +48,14 @@ def _build_demo(ratings: int) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from feedback.services import ContactInput, answer_case, change_case_status, submit_case
+    from feedback.services import (
+        ContactInput,
+        answer_case,
+        approve_answer,
+        change_case_status,
+        publish_answer,
+        submit_case,
+    )
     from survey import services as survey_services
     from survey.models import Unit, User
 
@@ -65,6 +72,7 @@ def _build_demo(ratings: int) -> dict:
     unit = Unit.objects.get(code=UNIT)
     counter = unit.counters.filter(is_active=True).order_by("name").first()
     officer = User.objects.get(username=f"officer-{UNIT}")
+    lead = User.objects.get(username=f"lead-{UNIT}")
     rating = survey_services.submit_rating(counter=counter, score=2, idempotency_key=uuid.uuid4())
     texts = [
         ("late_result", "Hẹn trả kết quả lý lịch tư pháp ngày thứ Hai nhưng đến thứ Sáu vẫn chưa có."),
@@ -85,11 +93,14 @@ def _build_demo(ratings: int) -> dict:
     answered = cases[1]
     change_case_status(case=answered, by=officer, to="accepted")
     change_case_status(case=answered, by=officer, to="in_progress")
+    # The officer drafts the answer, the unit's lead approves it, the officer publishes it.
     answer_case(
         case=answered,
         by=officer,
         text="Sở đã nhắc nhở cán bộ, niêm yết hướng dẫn chứng thực tại quầy số 1 và xin lỗi ông An.",
     )
+    approve_answer(case=answered, by=lead)
+    publish_answer(case=answered, by=officer)
     change_case_status(case=cases[2], by=officer, to="accepted")
     return {"code": counter.code, "tracking": answered.tracking_code, "unit_id": unit.pk}
 

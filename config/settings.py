@@ -262,11 +262,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# PAKN (feedback): attachment limits, the tracking-code lookup throttle, reminders, and the deadline job.
+# PAKN (feedback): attachment limits, the tracking-code lookup throttle, reminders, the approval of answers, and
+# the deadline job.
 PAKN_MAX_ATTACHMENTS = int(os.environ.get("PAKN_MAX_ATTACHMENTS", 3))
 PAKN_MAX_ATTACHMENT_BYTES = int(os.environ.get("PAKN_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
 PAKN_LOOKUP_LIMIT = int(os.environ.get("PAKN_LOOKUP_LIMIT", 20))
 PAKN_REMINDER_WORKING_DAYS = int(os.environ.get("PAKN_REMINDER_WORKING_DAYS", 1))
+# An officer's answer is published only once a unit lead (or provincial staff) approves it; 0 publishes at once.
+PAKN_ANSWER_APPROVAL = env_bool("PAKN_ANSWER_APPROVAL", True)
 CELERY_BEAT_SCHEDULE["process-pakn-deadlines"] = {
     "task": "feedback.tasks.process_deadlines_task",
     "schedule": 60 * 60,

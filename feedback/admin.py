@@ -30,7 +30,7 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["tracking_code", "text", "unit__name"]
     date_hierarchy = "created_at"
     list_select_related = ["unit"]
-    raw_id_fields = ["unit", "counter", "rating", "assigned_to"]
+    raw_id_fields = ["unit", "counter", "rating", "assigned_to", "approved_by"]
     readonly_fields = ["tracking_code", "created_at", "updated_at"]
     inlines = [AttachmentInline, CaseEventInline]
 

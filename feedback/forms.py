@@ -169,6 +169,35 @@ class AnswerForm(forms.Form):
     )
 
 
+class ApproveForm(forms.Form):
+    text = forms.CharField(
+        label=_("Nội dung trả lời được phê duyệt (có thể chỉnh sửa)"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the case page shows other forms with a field of the same name.
+        kwargs.setdefault("auto_id", "approve_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReturnAnswerForm(forms.Form):
+    note = forms.CharField(
+        label=_("Lý do trả lại dự thảo (chỉ cán bộ xem được)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "return_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PublishForm(forms.Form):
+    """No field: the approved text is published as it is."""
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(
         label=_("Ghi chú nội bộ (người dân không xem được)"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})

@@ -2,8 +2,9 @@
 gave with their contact details, and the working-day calendar's exceptions.
 
 A case belongs to exactly one unit at a time (transfers move it). `due_date` is the deadline that applies to the
-case's current state (classification while received, the answer while accepted or in progress, the appeal answer
-after an appeal); it is empty while the case waits for the citizen or is finished. `answer_due` is the legal
+case's current state (classification while received, the answer while accepted, in progress or awaiting approval,
+the appeal answer after an appeal, publication once a lead approved the answer); it is empty while the case waits
+for the citizen or is finished. `answer_due` is the legal
 answer deadline counted from receipt (or from the transfer) and never moves after that: it is what on-time rates
 are measured against.
 """
@@ -44,11 +45,20 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Không thụ lý")
     NEEDS_INFORMATION = "needs_information", _("Cần bổ sung thông tin")
     IN_PROGRESS = "in_progress", _("Đang xử lý")
+    AWAITING_APPROVAL = "awaiting_approval", _("Chờ phê duyệt")
+    APPROVED = "approved", _("Đã phê duyệt, chờ công bố")
     ANSWERED = "answered", _("Đã trả lời")
     CLOSED = "closed", _("Đã đóng")
 
 
 FINISHED_STATUSES = (Status.REJECTED, Status.CLOSED)
+# The approval of an answer is the agency's internal step: citizens see such a case as still in progress.
+PUBLIC_STATUS = {Status.AWAITING_APPROVAL: Status.IN_PROGRESS, Status.APPROVED: Status.IN_PROGRESS}
+
+
+def public_status(status: str) -> str:
+    """The state a citizen is shown for `status`."""
+    return PUBLIC_STATUS.get(status, status)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -89,6 +99,20 @@ class Case(models.Model):
     )
     rejection_reason = models.TextField(_("lý do không thụ lý"), blank=True)
     public_answer = models.TextField(_("nội dung trả lời"), blank=True)
+    draft_answer = models.TextField(
+        _("dự thảo trả lời"),
+        blank=True,
+        help_text=_("Chưa công khai: chờ lãnh đạo đơn vị phê duyệt, hoặc đã phê duyệt và chờ công bố."),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người phê duyệt trả lời"),
+    )
+    approved_at = models.DateTimeField(_("phê duyệt trả lời lúc"), null=True, blank=True)
     first_answered_at = models.DateTimeField(_("trả lời lần đầu lúc"), null=True, blank=True)
     answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
     citizen_satisfied = models.BooleanField(_("người dân hài lòng với trả lời"), null=True, blank=True)
@@ -132,6 +156,20 @@ class Case(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def public_status(self) -> str:
+        return public_status(self.status)
+
+    def get_public_status_display(self) -> str:
+        return Status(self.public_status).label
+
+    def can_be_approved_by(self, user) -> bool:
+        """Whether `user` may approve (or return) this case's answer: a lead of the case's unit, provincial staff or
+        an administrator."""
+        return bool(
+            user.is_active and (user.sees_all_units or (user.role == user.Role.LEAD and user.unit_id == self.unit_id))
+        )
 
     @property
     def is_escalated(self) -> bool:

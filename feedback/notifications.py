@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from survey.models import User
 
-from .models import Case
+from .models import Case, Status
 
 
 def send_templated_email(*, name: str, recipients: list[str], context: dict) -> int:
@@ -36,6 +36,11 @@ def _unit_staff_emails(case: Case) -> list[str]:
     return list(staff.values_list("email", flat=True))
 
 
+def _unit_lead_emails(case: Case) -> list[str]:
+    leads = User.objects.filter(unit_id=case.unit_id, is_active=True, role=User.Role.LEAD).exclude(email="")
+    return list(leads.values_list("email", flat=True))
+
+
 def _province_emails() -> list[str]:
     people = User.objects.filter(is_active=True).filter(Q(role__in=[User.Role.PROVINCE, User.Role.ADMIN]))
     return list(people.exclude(email="").values_list("email", flat=True))
@@ -56,6 +61,18 @@ def notify_answer(case_id: int) -> int:
         return 0
     url = settings.PUBLIC_BASE_URL + reverse("feedback:case-track", args=[case.tracking_code])
     return send_templated_email(name="pakn-answer", recipients=[contact.email], context={"case": case, "url": url})
+
+
+def notify_approval_request(case_id: int) -> int:
+    """To the unit's leads: an answer waits for their approval. Nothing when the case has moved on meanwhile."""
+    case = Case.objects.select_related("unit").filter(pk=case_id, status=Status.AWAITING_APPROVAL).first()
+    if case is None:
+        return 0
+    return send_templated_email(
+        name="pakn-approval-request",
+        recipients=_unit_lead_emails(case),
+        context={"case": case, "url": _staff_url(case)},
+    )
 
 
 def notify_reminder(case_id: int) -> int:

@@ -19,8 +19,9 @@ def pakn_outcomes_by_unit(*, start: datetime.date, end: datetime.date) -> list[d
     - `unit_id`: the unit that holds the case now (a transferred case counts for the unit it went to);
     - `received`: cases created in the period;
     - `answer_due`: cases whose legal answer deadline (`Case.answer_due`) falls in the period;
-    - `answered_on_time`: of those, the cases first answered on or before that deadline (a later answer after
-      an appeal does not change this);
+    - `answered_on_time`: of those, the cases whose answer was first published on the tracking page on or before
+      that deadline (`first_answered_at`: a draft awaiting approval or an approved answer not yet published does
+      not count; a later answer after an appeal does not change this);
     - `rated`: answers rated by the citizen in the period (`citizen_rated_at`);
     - `rated_satisfied`: of those, the ones rated satisfied.
 

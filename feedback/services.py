@@ -1,14 +1,23 @@
-"""Writes with consequences for PAKN cases: submission, the workflow, the citizen's rating and appeal, and the
-deadline job.
+"""Writes with consequences for PAKN cases: submission, the workflow (with the approval and publication of
+answers), the citizen's rating and appeal, and the deadline job.
 
 Every public function is atomic. Transitions lock the case row (`select_for_update`), check that the move is
 allowed from the case's current state (raising `TransitionError` with a Vietnamese message otherwise, leaving
-nothing changed) and write exactly one `CaseEvent`. Notifications are enqueued as Celery tasks after commit.
+nothing changed) and write exactly one `CaseEvent`. A move that the actor's role does not allow (approving an
+answer) raises Django's `PermissionDenied` with a Vietnamese message. Notifications are enqueued as Celery tasks
+after commit.
+
+Answers go through a unit lead: while `PAKN_ANSWER_APPROVAL` is on (the default), an officer's answer is a draft
+(awaiting approval); a lead of the unit, provincial staff or an administrator approves it (possibly editing it) or
+returns it with a reason; any staff of the unit then publishes it within the "publish" working-day deadline. An
+answer written by someone who may approve is published at once.
 """
 
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -54,8 +63,8 @@ class ContactInput:
         return not (self.consent_reply or self.consent_publish or self.name or self.email or self.phone)
 
 
-# Moves that staff make with `change_case_status`. Answering, the citizen's rating and the appeal have their own
-# functions because they carry more than a note.
+# Moves that staff make with `change_case_status`. Answering (with its approval and publication), the citizen's
+# rating and the appeal have their own functions because they carry more than a note or need a role.
 STAFF_TRANSITIONS: dict[str, set[str]] = {
     Status.RECEIVED: {Status.ACCEPTED, Status.REJECTED, Status.NEEDS_INFORMATION},
     Status.NEEDS_INFORMATION: {Status.IN_PROGRESS, Status.REJECTED},
@@ -63,7 +72,9 @@ STAFF_TRANSITIONS: dict[str, set[str]] = {
     Status.ANSWERED: {Status.CLOSED},
 }
 ANSWERABLE = {Status.IN_PROGRESS}
+# A drafted or approved answer must be returned (or published) first: a transfer would leave it behind.
 TRANSFERABLE = {Status.RECEIVED, Status.ACCEPTED, Status.NEEDS_INFORMATION, Status.IN_PROGRESS}
+RETURNABLE = {Status.AWAITING_APPROVAL, Status.APPROVED}
 
 
 def _locked(case: Case) -> Case:
@@ -91,9 +102,28 @@ def _answer_deadline(case: Case, calendar: WorkCalendar) -> datetime.date:
 def _current_due(case: Case, calendar: WorkCalendar) -> datetime.date | None:
     if case.status == Status.RECEIVED:
         return case.classify_due
-    if case.status in (Status.ACCEPTED, Status.IN_PROGRESS):
+    if case.status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
         return _answer_deadline(case, calendar)
+    if case.status == Status.APPROVED:
+        return calendar.add_working_days(timezone.localdate(case.approved_at), deadline_days("publish"))
     return None
+
+
+def approval_required() -> bool:
+    """Whether officers' answers need a lead's approval before publication (`PAKN_ANSWER_APPROVAL`, default on)."""
+    return bool(getattr(settings, "PAKN_ANSWER_APPROVAL", True))
+
+
+def answer_needs_approval(*, case: Case, by: User) -> bool:
+    """Whether an answer that `by` writes for `case` becomes a draft awaiting approval (else it is published)."""
+    return approval_required() and not case.can_be_approved_by(by)
+
+
+def _check_approver(case: Case, by: User) -> None:
+    if not case.can_be_approved_by(by):
+        raise PermissionDenied(
+            _("Chỉ lãnh đạo đơn vị, cán bộ cấp tỉnh hoặc quản trị viên được phê duyệt hoặc trả lại dự thảo trả lời.")
+        )
 
 
 def _set_deadlines_from(case: Case, day: datetime.date, calendar: WorkCalendar) -> None:
@@ -195,9 +225,30 @@ def change_case_status(*, case: Case, by: User, to: str, note: str = "") -> Case
     return case
 
 
+def _publish(case: Case, *, by: User, text: str) -> None:
+    """Publish `text` as the case's answer (the caller has locked the case): one public event, and the citizen is
+    emailed if they consented."""
+    now = timezone.now()
+    from_status = case.status
+    case.status = Status.ANSWERED
+    case.public_answer = text
+    case.draft_answer = ""
+    case.answered_at = now
+    # On-time figures count the first publication against the answer deadline (`answer_due`).
+    case.first_answered_at = case.first_answered_at or now
+    case.citizen_satisfied = None
+    case.citizen_rated_at = None
+    case.due_date = None
+    case.save()
+    _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status, note=text, public=True)
+    _enqueue(tasks.notify_answer_task, case.pk)
+
+
 @transaction.atomic
 def answer_case(*, case: Case, by: User, text: str) -> Case:
-    """Record and publish the answer on the tracking page; email it to the citizen if they consented."""
+    """Answer a case in progress. When the answer needs approval (`answer_needs_approval`), it is stored as a draft
+    (awaiting approval, one internal event) and the unit's leads are emailed after commit. Otherwise it is published
+    on the tracking page at once (one public event) and emailed to the citizen if they consented."""
     case = _locked(case)
     if case.status not in ANSWERABLE:
         raise TransitionError(
@@ -206,18 +257,86 @@ def answer_case(*, case: Case, by: User, text: str) -> Case:
     text = text.strip()
     if not text:
         raise TransitionError(_("Hãy nhập nội dung trả lời."))
-    now = timezone.now()
+    if answer_needs_approval(case=case, by=by):
+        from_status = case.status
+        case.status = Status.AWAITING_APPROVAL
+        case.draft_answer = text
+        case.approved_by = case.approved_at = None
+        case.due_date = _current_due(case, WorkCalendar())
+        case.save()
+        _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status, note=text)
+        _enqueue(tasks.notify_approval_request_task, case.pk)
+        return case
+    # Written by someone who may approve it: the answer is approved as it is published.
+    case.approved_by, case.approved_at = (by, timezone.now()) if case.can_be_approved_by(by) else (None, None)
+    _publish(case, by=by, text=text)
+    return case
+
+
+@transaction.atomic
+def approve_answer(*, case: Case, by: User, text: str | None = None) -> Case:
+    """A lead of the case's unit, provincial staff or an administrator approves the drafted answer, possibly editing
+    it (`text`). The case then waits for publication, due within the "publish" working-day deadline counted from
+    today. One internal event (its note is the approved text when it was edited). Raises PermissionDenied for
+    anyone else."""
+    case = _locked(case)
+    _check_approver(case, by)
+    if case.status != Status.AWAITING_APPROVAL:
+        raise TransitionError(
+            _("Chỉ phê duyệt được trả lời đang chờ phê duyệt (hiện tại: “%(status)s”).")
+            % {"status": case.get_status_display()}
+        )
+    text = case.draft_answer if text is None else text.strip()
+    if not text:
+        raise TransitionError(_("Hãy nhập nội dung trả lời."))
+    # A browser sends line breaks as CRLF, the API as LF: the same words are not an edit.
+    edited = text.replace("\r\n", "\n") != case.draft_answer.replace("\r\n", "\n")
     from_status = case.status
-    case.status = Status.ANSWERED
-    case.public_answer = text
-    case.answered_at = now
-    case.first_answered_at = case.first_answered_at or now
-    case.citizen_satisfied = None
-    case.citizen_rated_at = None
-    case.due_date = None
+    case.status = Status.APPROVED
+    case.draft_answer = text
+    case.approved_by, case.approved_at = by, timezone.now()
+    case.reminded_for = None
+    case.due_date = _current_due(case, WorkCalendar())
     case.save()
-    _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status, note=text, public=True)
-    _enqueue(tasks.notify_answer_task, case.pk)
+    _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status, note=text if edited else "")
+    return case
+
+
+@transaction.atomic
+def return_answer(*, case: Case, by: User, note: str) -> Case:
+    """The approver sends a drafted (or approved, not yet published) answer back to the unit with the reason: the
+    case is in progress again, due by its answer deadline; the draft is kept for the officer to revise. One internal
+    event. Raises PermissionDenied for anyone who may not approve."""
+    case = _locked(case)
+    _check_approver(case, by)
+    if case.status not in RETURNABLE:
+        raise TransitionError(
+            _("Chỉ trả lại được dự thảo trả lời chưa công bố (hiện tại: “%(status)s”).")
+            % {"status": case.get_status_display()}
+        )
+    note = note.strip()
+    if not note:
+        raise TransitionError(_("Hãy nêu lý do trả lại dự thảo."))
+    from_status = case.status
+    case.status = Status.IN_PROGRESS
+    case.approved_by = case.approved_at = None
+    case.due_date = _current_due(case, WorkCalendar())
+    case.save()
+    _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status, note=note)
+    return case
+
+
+@transaction.atomic
+def publish_answer(*, case: Case, by: User) -> Case:
+    """Publish the approved answer on the tracking page (one public event) and email it to the citizen if they
+    consented; the case is answered and has no deadline left."""
+    case = _locked(case)
+    if case.status != Status.APPROVED:
+        raise TransitionError(
+            _("Chỉ công bố được trả lời đã được phê duyệt (hiện tại: “%(status)s”).")
+            % {"status": case.get_status_display()}
+        )
+    _publish(case, by=by, text=case.draft_answer)
     return case
 
 
@@ -341,9 +460,8 @@ def appeal_case(*, case: Case, text: str) -> Case:
 def process_deadlines(*, today: datetime.date | None = None) -> dict[str, int]:
     """The periodic deadline job: remind the unit before a deadline (once per deadline, within
     `PAKN_REMINDER_WORKING_DAYS`, default 1) and escalate each overdue case to provincial staff once (one
-    "escalated" event each). Returns how many cases were reminded and escalated."""
-    from django.conf import settings
-
+    "escalated" event each). The deadline is the one of the case's state, the publication of an approved answer
+    included. Returns how many cases were reminded and escalated."""
     today = today or timezone.localdate()
     calendar = WorkCalendar()
     window = int(getattr(settings, "PAKN_REMINDER_WORKING_DAYS", 1))

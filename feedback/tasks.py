@@ -16,6 +16,11 @@ def notify_answer_task(case_id: int) -> int:
 
 
 @shared_task
+def notify_approval_request_task(case_id: int) -> int:
+    return notifications.notify_approval_request(case_id)
+
+
+@shared_task
 def notify_reminder_task(case_id: int) -> int:
     return notifications.notify_reminder(case_id)
 

@@ -3,7 +3,8 @@
 Citizen pages need no account. A tracking code that does not exist, whatever its shape, gets the same 404 page;
 misses are counted per client and past `PAKN_LOOKUP_LIMIT` (default 20 per 15 minutes) every lookup answers 429.
 Submissions are limited per client too (`PAKN_SUBMIT_LIMIT` per `PAKN_SUBMIT_WINDOW_SECONDS`); see `throttles`.
-Staff pages scope every lookup with `Case.objects.for_user`: another unit's case is a 404.
+Staff pages scope every lookup with `Case.objects.for_user`: another unit's case is a 404. An action that the
+account's role does not allow (an officer approving an answer) shows the case page again with the reason, as 403.
 """
 
 import uuid
@@ -24,7 +25,7 @@ from survey.models import Counter, Rating, Unit
 
 from . import forms, retention, selectors, services, throttles
 from .filters import CaseFilter
-from .models import Attachment, Case, CaseContact
+from .models import Attachment, Case, CaseContact, Status
 
 # Citizen pages ---------------------------------------------------------------------------------------------------
 
@@ -220,7 +221,9 @@ def staff_required(view):
 
 
 def _get_case_for_user(request: HttpRequest, pk: int) -> Case:
-    return get_object_or_404(Case.objects.for_user(request.user).select_related("unit", "counter"), pk=pk)
+    return get_object_or_404(
+        Case.objects.for_user(request.user).select_related("unit", "counter", "approved_by"), pk=pk
+    )
 
 
 @staff_required
@@ -252,7 +255,12 @@ def _detail_context(request: HttpRequest, case: Case, **overrides) -> dict:
         "events": case.events.select_related("actor"),
         "contact": CaseContact.objects.filter(case=case).first(),
         "transition_form": forms.TransitionForm(),
-        "answer_form": forms.AnswerForm(),
+        # A returned draft is offered again for revision.
+        "answer_form": forms.AnswerForm(initial={"text": case.draft_answer}),
+        "answer_needs_approval": services.answer_needs_approval(case=case, by=request.user),
+        "can_approve": case.can_be_approved_by(request.user),
+        "approve_form": forms.ApproveForm(initial={"text": case.draft_answer}),
+        "return_form": forms.ReturnAnswerForm(),
         "note_form": forms.NoteForm(),
         "assign_form": forms.AssignForm(unit=case.unit),
         "transfer_form": forms.TransferForm(current_unit=case.unit),
@@ -277,19 +285,21 @@ def case_events(request: HttpRequest, pk: int) -> HttpResponse:
 def _staff_action(request: HttpRequest, pk: int, form_key: str, make_form, perform) -> HttpResponse:
     case = _get_case_for_user(request, pk)
     form = make_form(case)
-    error = None
+    error, status = None, 400
     if form.is_valid():
         try:
             message = perform(case, form.cleaned_data)
         except services.TransitionError as exc:
             error = exc.message
+        except PermissionDenied as exc:
+            error, status = str(exc) or _("Bạn không có quyền thực hiện thao tác này."), 403
         else:
             messages.success(request, message)
             return redirect("feedback:case-detail", pk=case.pk)
     else:
         error = _("Vui lòng kiểm tra lại thông tin đã nhập.")
     context = _detail_context(request, case, **{form_key: form}, error=error)
-    return render(request, "feedback/case_detail.html", context, status=400)
+    return render(request, "feedback/case_detail.html", context, status=status)
 
 
 @require_POST
@@ -306,10 +316,42 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(case, data):
-        services.answer_case(case=case, by=request.user, text=data["text"])
+        case = services.answer_case(case=case, by=request.user, text=data["text"])
+        if case.status == Status.AWAITING_APPROVAL:
+            return _("Đã gửi dự thảo trả lời; trả lời được công khai sau khi lãnh đạo đơn vị phê duyệt.")
         return _("Đã trả lời và công khai trên trang tra cứu.")
 
     return _staff_action(request, pk, "answer_form", lambda case: forms.AnswerForm(request.POST), perform)
+
+
+@require_POST
+@staff_required
+def case_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case, data):
+        services.approve_answer(case=case, by=request.user, text=data["text"])
+        return _("Đã phê duyệt trả lời. Hãy công khai trả lời trước hạn công bố.")
+
+    return _staff_action(request, pk, "approve_form", lambda case: forms.ApproveForm(request.POST), perform)
+
+
+@require_POST
+@staff_required
+def case_return(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case, data):
+        services.return_answer(case=case, by=request.user, note=data["note"])
+        return _("Đã trả lại dự thảo để cán bộ chỉnh sửa.")
+
+    return _staff_action(request, pk, "return_form", lambda case: forms.ReturnAnswerForm(request.POST), perform)
+
+
+@require_POST
+@staff_required
+def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case, data):
+        services.publish_answer(case=case, by=request.user)
+        return _("Đã công khai trả lời trên trang tra cứu.")
+
+    return _staff_action(request, pk, "publish_form", lambda case: forms.PublishForm(request.POST), perform)
 
 
 @require_POST

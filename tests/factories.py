@@ -92,6 +92,16 @@ def make_pakn_case(*, unit: Unit, text: str = "Cán bộ hẹn trả kết quả
     return submit_case(unit=unit, text=text, **fields)
 
 
+def publish_pakn_answer(case, *, officer, lead, text: str = "Đơn vị đã xử lý và xin lỗi ông/bà."):
+    """Answer a case in progress through the approval workflow, as it happens by default: the officer drafts the
+    answer, a lead of the unit approves it, the officer publishes it. Returns the answered case."""
+    from feedback.services import answer_case, approve_answer, publish_answer
+
+    case = answer_case(case=case, by=officer, text=text)
+    case = approve_answer(case=case, by=lead)
+    return publish_answer(case=case, by=officer)
+
+
 def ensure_seed_data() -> None:
     """Re-create the questionnaires and chips that migration survey 0003 seeds (idempotent).
 

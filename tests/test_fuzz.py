@@ -2,10 +2,10 @@
 gets a 4xx with a message; a refused submission writes nothing (row counts and private files unchanged).
 
 Parsers covered: the rating tap (`/r/<code>`), its answer step, the PAKN submission form (fields and attachment
-bytes), the tracking lookup and the citizen's actions on a case, the staff login, and the API endpoints that take
-input (the token endpoint, the list filters). To cover a new parser (the CCHC import, the dossier statistics
-import, an API write): add one `@fuzz` test that posts generated input and calls `assert_clean_refusal` or
-`assert_no_server_error` with a `RowCounts` snapshot of the models it may write.
+bytes), the tracking lookup and the citizen's actions on a case, the approval of answers, the staff login, and the
+API endpoints that take input (the token endpoint, the list filters). To cover a new parser (the CCHC import, the
+dossier statistics import, an API write): add one `@fuzz` test that posts generated input and calls
+`assert_clean_refusal` or `assert_no_server_error` with a `RowCounts` snapshot of the models it may write.
 """
 
 import re
@@ -225,7 +225,7 @@ def answered_case(world, settings, tmp_path):
     case = factories.make_pakn_case(unit=world.unit_a)
     services.change_case_status(case=case, by=world.officer_a, to="accepted", note="")
     services.change_case_status(case=case, by=world.officer_a, to="in_progress", note="")
-    return services.answer_case(case=case, by=world.officer_a, text="Đã trả kết quả.")
+    return factories.publish_pakn_answer(case, officer=world.officer_a, lead=world.lead_a, text="Đã trả kết quả.")
 
 
 @fuzz
@@ -256,6 +256,32 @@ def test_citizen_actions_on_a_case_never_fail(client, answered_case, action, bod
     except Exception:
         return  # a code the URL pattern cannot carry never reaches the view
     response = client.post(url, body)
+    assert_no_server_error(response)
+    if response.status_code != 302:
+        assert_clean_refusal(response, counts)
+
+
+@pytest.fixture
+def draft_case(world, settings, tmp_path):
+    from feedback import services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    case = factories.make_pakn_case(unit=world.unit_a)
+    services.change_case_status(case=case, by=world.officer_a, to="accepted", note="")
+    services.change_case_status(case=case, by=world.officer_a, to="in_progress", note="")
+    return services.answer_case(case=case, by=world.officer_a, text="Dự thảo trả lời.")
+
+
+@fuzz
+@given(
+    action=st.sampled_from(["feedback:case-approve", "feedback:case-return", "feedback:case-publish"]),
+    body=form(text=long_text, note=long_text),
+    who=st.sampled_from(["lead_a", "officer_a"]),
+)
+def test_approval_forms_never_fail(client, world, draft_case, action, body, who):
+    client.force_login(getattr(world, who))
+    counts = RowCounts("survey", "feedback")
+    response = client.post(reverse(action, args=[draft_case.pk]), body)
     assert_no_server_error(response)
     if response.status_code != 302:
         assert_clean_refusal(response, counts)

@@ -34,7 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
 from feedback.models import Case, CaseEvent
-from feedback.services import ContactInput, answer_case, change_case_status, submit_case
+from feedback.services import ContactInput, answer_case, approve_answer, change_case_status, submit_case
 from indices.models import ReportExport
 from indices.periods import periods_containing
 from indices.services import compute_indices
@@ -66,11 +66,14 @@ class Demo:
     unit: Unit
     counter: Counter
     officer: User
+    lead: User
     province: User
     rating: Rating
     low_rating: Rating
     case: Case
     answered_case: Case
+    draft_case: Case  # an officer's answer awaiting the lead's approval
+    approved_case: Case  # approved, awaiting publication
     kiosk_token: str
     dossier_token: str
     retired_code: str
@@ -87,6 +90,7 @@ def demo(settings, tmp_path) -> Demo:
     unit = Unit.objects.get(code="so-tu-phap")
     counter = unit.counters.filter(is_active=True).first()
     officer = User.objects.get(username=f"officer-{unit.code}")
+    lead = User.objects.get(username=f"lead-{unit.code}")
     province = User.objects.get(username="province")
 
     rating = survey_services.submit_rating(counter=counter, score=4, idempotency_key=uuid.uuid4())
@@ -122,10 +126,23 @@ def demo(settings, tmp_path) -> Demo:
         text="Hẹn trả kết quả ngày thứ Hai nhưng đến thứ Sáu vẫn chưa có.",
         contact=ContactInput(name="Nguyễn Văn An", email="an@example.vn", consent_reply=True),
     )
-    answered_case = submit_case(unit=unit, category="attitude", text="Cán bộ không hướng dẫn rõ ràng thủ tục.")
-    change_case_status(case=answered_case, by=officer, to="accepted")
-    change_case_status(case=answered_case, by=officer, to="in_progress")
-    answer_case(case=answered_case, by=officer, text="Đơn vị đã nhắc nhở cán bộ và hướng dẫn lại thủ tục.")
+    answered_case, draft_case, approved_case = (
+        submit_case(unit=unit, category="attitude", text=text)
+        for text in (
+            "Cán bộ không hướng dẫn rõ ràng thủ tục.",
+            "Phòng chờ không có chỗ ngồi.",
+            "Quầy mở cửa muộn.",
+        )
+    )
+    for answered in (answered_case, draft_case, approved_case):
+        change_case_status(case=answered, by=officer, to="accepted")
+        change_case_status(case=answered, by=officer, to="in_progress")
+    factories.publish_pakn_answer(
+        answered_case, officer=officer, lead=lead, text="Đơn vị đã nhắc nhở cán bộ và hướng dẫn lại thủ tục."
+    )
+    answer_case(case=draft_case, by=officer, text="Đơn vị sẽ bổ sung ghế trong tháng này.")
+    answer_case(case=approved_case, by=officer, text="Quầy đã mở cửa đúng giờ từ tuần này.")
+    approve_answer(case=approved_case, by=lead)
 
     kiosk = survey_services.issue_kiosk_token(counter=counter, by=officer, label="Máy quầy 1")
     link = survey_services.mint_dossier_link(counter=counter, dossier_code="HS-2017-0001")
@@ -146,6 +163,7 @@ def demo(settings, tmp_path) -> Demo:
         *UnitGroup.objects.filter(name_en="").values_list("name", flat=True),
         *Case.objects.values_list("text", flat=True),
         *Case.objects.values_list("public_answer", flat=True),
+        *Case.objects.values_list("draft_answer", flat=True),
         *CaseEvent.objects.values_list("note", flat=True),
         "Nguyễn Văn An",
         "Máy quầy 1",
@@ -155,11 +173,14 @@ def demo(settings, tmp_path) -> Demo:
         unit=unit,
         counter=counter,
         officer=officer,
+        lead=lead,
         province=province,
         rating=rating,
         low_rating=low_rating,
         case=case,
         answered_case=answered_case,
+        draft_case=draft_case,
+        approved_case=approved_case,
         kiosk_token=kiosk.token,
         dossier_token=link.token,
         retired_code=retired_code,
@@ -176,7 +197,7 @@ def demo(settings, tmp_path) -> Demo:
 @dataclass(frozen=True)
 class Page:
     name: str
-    role: str | None = None  # None: an anonymous citizen; else "officer" or "province"
+    role: str | None = None  # None: an anonymous citizen; else "officer", "lead" or "province"
     kwargs: Callable[[Demo], dict] = lambda d: {}
     query: str = ""
     status: int = 200
@@ -214,6 +235,7 @@ PAGES = [
     Page("feedback:case-lookup", post=lambda d: {"code": "KHONGCOMA1234567"}, status=404),
     Page("feedback:case-track", kwargs=lambda d: {"code": d.case.tracking_code}),
     Page("feedback:case-track", kwargs=lambda d: {"code": d.answered_case.tracking_code}),
+    Page("feedback:case-track", kwargs=lambda d: {"code": d.approved_case.tracking_code}),
     Page("feedback:data-request-create"),
     Page(
         "feedback:data-request-create",
@@ -224,6 +246,19 @@ PAGES = [
     Page("feedback:case-list", role="officer"),
     Page("feedback:case-detail", role="officer", kwargs=lambda d: {"pk": d.case.pk}),
     Page("feedback:case-detail", role="officer", kwargs=lambda d: {"pk": d.answered_case.pk}),
+    Page("feedback:case-detail", role="officer", kwargs=lambda d: {"pk": d.draft_case.pk}),
+    Page("feedback:case-detail", role="officer", kwargs=lambda d: {"pk": d.approved_case.pk}),
+    Page(
+        "feedback:case-approve",
+        role="officer",
+        kwargs=lambda d: {"pk": d.draft_case.pk},
+        post=lambda d: {"text": TYPED[0]},
+        status=403,
+    ),
+    # A unit lead approves or returns answers.
+    Page("feedback:case-detail", role="lead", kwargs=lambda d: {"pk": d.draft_case.pk}),
+    Page("feedback:case-detail", role="lead", kwargs=lambda d: {"pk": d.approved_case.pk}),
+    Page("feedback:case-return", role="lead", kwargs=lambda d: {"pk": d.draft_case.pk}, post=lambda d: {}, status=400),
     Page("feedback:case-events", role="officer", kwargs=lambda d: {"pk": d.case.pk}),
     Page("survey:counter-list", role="officer", status=302),  # straight to the officer's own unit
     Page("survey:unit-counters", role="officer", kwargs=lambda d: {"unit_id": d.unit.pk}),
@@ -310,6 +345,7 @@ EXCLUDED = {
     "feedback:case-inform": "POST only; it redirects to the tracking page (walked)",
     "feedback:case-transition": "POST only; it redirects to the case page (walked)",
     "feedback:case-answer": "POST only; it redirects to the case page (walked)",
+    "feedback:case-publish": "POST only; it redirects to the case page (walked)",
     "feedback:case-note": "POST only; it redirects to the case page (walked)",
     "feedback:case-assign": "POST only; it redirects to the case page (walked)",
     "feedback:case-transfer": "POST only; it redirects to the case page or the inbox (walked)",

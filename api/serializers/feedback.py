@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from feedback.attachments import check_attachments
-from feedback.models import Attachment, Case, CaseContact, CaseEvent, Category, Status
+from feedback.models import Attachment, Case, CaseContact, CaseEvent, Category, Status, public_status
 
 from .common import text_field
 
@@ -88,11 +88,24 @@ class PublicEventSerializer(serializers.ModelSerializer):
         # The answer itself is shown once, as `public_answer`, not again in the history.
         return "" if event.to_status == Status.ANSWERED and event.kind == CaseEvent.Kind.TRANSITION else event.note
 
+    def to_representation(self, event: CaseEvent) -> dict:
+        # The approval of an answer is internal: the publication comes "from in progress" for the citizen.
+        data = super().to_representation(event)
+        for key in ("from_status", "to_status"):
+            data[key] = public_status(data[key]) if data[key] else data[key]
+        return data
+
 
 class CaseTrackSerializer(serializers.ModelSerializer):
     """What the citizen's tracking page shows: no internal note, no staff name, no contact detail."""
 
     unit_name = serializers.CharField(source="unit.name")
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        source="public_status",
+        read_only=True,
+        help_text="The public state: an answer awaiting approval or publication shows as `in_progress`.",
+    )
     deadline = serializers.SerializerMethodField(help_text="The answer deadline that applies now, if any.")
     events = serializers.SerializerMethodField()
 
@@ -118,7 +131,7 @@ class CaseTrackSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_deadline(self, case: Case):
-        if case.status in (Status.ACCEPTED, Status.IN_PROGRESS):
+        if case.public_status in (Status.ACCEPTED, Status.IN_PROGRESS):
             return (case.due_date or case.answer_due).isoformat()
         if case.status == Status.RECEIVED:
             return case.answer_due.isoformat()
@@ -187,10 +200,17 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailSerializer(CaseSerializer):
-    """A case as the staff case page shows it: with the answer, the citizen's rating and appeal, the contact the
-    citizen consented to give, attachments and the whole event log (internal notes included)."""
+    """A case as the staff case page shows it: with the answer (and a draft awaiting approval or publication), the
+    citizen's rating and appeal, the contact the citizen consented to give, attachments and the whole event log
+    (internal notes included)."""
 
     contact = serializers.SerializerMethodField()
+    approved_by_username = serializers.CharField(
+        source="approved_by.username",
+        allow_null=True,
+        default=None,
+        help_text="Who approved the answer (a unit lead, provincial staff or an administrator).",
+    )
     attachments = AttachmentSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
     tracking_url = serializers.SerializerMethodField()
@@ -201,6 +221,9 @@ class CaseDetailSerializer(CaseSerializer):
             "tracking_url",
             "rating",
             "public_answer",
+            "draft_answer",
+            "approved_by_username",
+            "approved_at",
             "rejection_reason",
             "first_answered_at",
             "answered_at",
@@ -242,7 +265,22 @@ class InternalNoteSerializer(serializers.Serializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    text = text_field(max_length=8000, help_text="The answer, published on the tracking page.")
+    text = text_field(
+        max_length=8000,
+        help_text="The answer: published on the tracking page, or a draft awaiting a unit lead's approval.",
+    )
+
+
+class ApproveSerializer(serializers.Serializer):
+    text = text_field(
+        max_length=8000,
+        required=False,
+        help_text="Optional: the approved text, when the approver edits the draft; the draft as it is otherwise.",
+    )
+
+
+class ReturnAnswerSerializer(serializers.Serializer):
+    note = text_field(max_length=2000, help_text="Why the draft goes back (staff only; never shown to the citizen).")
 
 
 class AssignSerializer(serializers.Serializer):

@@ -1,16 +1,19 @@
 """PAKN (citizen feedback): the citizen's submission and tracking, and the staff inbox with its workflow.
 
 Every write calls one `feedback.services` function; lookups are scoped with `Case.objects.for_user`, so another
-unit's case answers 404. A tracking code that does not exist, whatever its shape, answers the same 404.
+unit's case answers 404. A move that the case's state does not allow answers 409; one that the caller's role does
+not allow (an officer approving an answer) 403 with the reason. A tracking code that does not exist, whatever its
+shape, answers the same 404.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -24,6 +27,7 @@ from ..permissions import PublicActionsMixin
 from ..serializers.common import ErrorSerializer
 from ..serializers.feedback import (
     AnswerSerializer,
+    ApproveSerializer,
     AssignSerializer,
     CaseCreatedSerializer,
     CaseCreateSerializer,
@@ -33,6 +37,7 @@ from ..serializers.feedback import (
     InternalNoteSerializer,
     OptionalNoteSerializer,
     RequiredNoteSerializer,
+    ReturnAnswerSerializer,
     TransferSerializer,
 )
 
@@ -45,6 +50,13 @@ ACTION = (
     "answers 409 and changes nothing."
 )
 CONFLICT = OpenApiResponse(ErrorSerializer, description="Not allowed from the case's current state (or rules).")
+APPROVERS_ONLY = OpenApiResponse(
+    ErrorSerializer, description="The caller is not a lead of the case's unit, provincial staff or an administrator."
+)
+APPROVAL = (
+    " Only a lead of the case's unit, provincial staff or an administrator may do this; an officer of the unit "
+    "answers 403."
+)
 NOT_FOUND_CODE = _("Không tìm thấy phản ánh với mã tra cứu này.")
 
 
@@ -52,13 +64,11 @@ def _normalised_code(code: str) -> str:
     return "".join(code.split()).lower()
 
 
-def _workflow(summary: str, request, description: str = ACTION):
-    return extend_schema(
-        summary=summary,
-        description=description,
-        request=request,
-        responses={200: CaseDetailSerializer, 409: CONFLICT},
-    )
+def _workflow(summary: str, request, description: str = ACTION, approvers_only: bool = False):
+    responses = {200: CaseDetailSerializer, 409: CONFLICT}
+    if approvers_only:
+        responses[403] = APPROVERS_ONLY
+    return extend_schema(summary=summary, description=description, request=request, responses=responses)
 
 
 @extend_schema_view(
@@ -84,7 +94,7 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         cases = Case.objects.for_user(self.request.user).select_related("assigned_to")
         if self.action == "list":
             return cases.order_by(F("due_date").asc(nulls_last=True), "created_at", "pk")
-        return cases.prefetch_related("attachments", "events__actor")
+        return cases.select_related("approved_by").prefetch_related("attachments", "events__actor")
 
     def get_serializer_class(self):
         return CaseSerializer if self.action == "list" else CaseDetailSerializer
@@ -95,8 +105,12 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
             case = perform(case)
         except services.TransitionError as error:
             raise Conflict(error.message) from None
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error) or None) from None
         # A transfer can take the case out of the caller's scope: answer with what it became all the same.
-        fresh = Case.objects.select_related("assigned_to").prefetch_related("attachments", "events__actor")
+        fresh = Case.objects.select_related("assigned_to", "approved_by").prefetch_related(
+            "attachments", "events__actor"
+        )
         return Response(CaseDetailSerializer(fresh.get(pk=case.pk)).data)
 
     # Citizens ---------------------------------------------------------------------------------------------------
@@ -242,13 +256,62 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def close(self, request, pk=None):
         return self._transition(Status.CLOSED, OptionalNoteSerializer)
 
-    @_workflow("Answer a case (published on the tracking page)", AnswerSerializer)
+    @_workflow(
+        "Answer a case in progress (a draft for approval, or published at once)",
+        AnswerSerializer,
+        ACTION + " While answers need approval (the default), an officer's answer becomes a draft: the case awaits "
+        "approval (`awaiting_approval`), nothing is shown to the citizen and the unit's leads are emailed. An answer "
+        "by a lead of the unit, provincial staff or an administrator is published on the tracking page at once "
+        "(`answered`), and emailed to the citizen if they consented.",
+    )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def answer(self, request, pk=None):
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         text = serializer.validated_data["text"]
         return self._perform(lambda case: services.answer_case(case=case, by=request.user, text=text))
+
+    @_workflow(
+        "Approve a drafted answer (optionally edited)",
+        ApproveSerializer,
+        ACTION + APPROVAL + " The case is then `approved` and must be published within the publication deadline "
+        "(`due_date`, 2 working days by default); `text` replaces the draft when given.",
+        approvers_only=True,
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def approve(self, request, pk=None):
+        serializer = ApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        text = serializer.validated_data.get("text")
+        return self._perform(lambda case: services.approve_answer(case=case, by=request.user, text=text))
+
+    @_workflow(
+        "Return a drafted or approved answer for revision, with the reason",
+        ReturnAnswerSerializer,
+        ACTION + APPROVAL + " The case is in progress again, due by its answer deadline; the reason is internal.",
+        approvers_only=True,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[JSONParser],
+        url_path="return-answer",
+        url_name="return-answer",
+    )
+    def return_answer(self, request, pk=None):
+        serializer = ReturnAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = serializer.validated_data["note"]
+        return self._perform(lambda case: services.return_answer(case=case, by=request.user, note=note))
+
+    @_workflow(
+        "Publish an approved answer on the tracking page",
+        None,
+        ACTION + " Any staff of the unit may publish; the citizen is emailed the answer if they consented.",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def publish(self, request, pk=None):
+        return self._perform(lambda case: services.publish_answer(case=case, by=request.user))
 
     @_workflow(
         "Assign a case to an officer of its unit",

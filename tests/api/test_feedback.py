@@ -160,12 +160,104 @@ def test_the_whole_workflow_through_the_api(world, api_as):
     assert act("assign", {"officer": world.lead_a.pk}).json()["assigned_to_username"] == "lead-a"
     assert act("start").json()["status"] == "in_progress"
     assert act("note", {"note": "Đã gọi điện"}).status_code == 200
-    answered = act("answer", {"text": "Kết quả đã được trả ngày 12/6."}).json()
+    drafted = act("answer", {"text": "Kết quả đã được trả ngày 12/6."}).json()
+    assert (drafted["status"], drafted["public_answer"]) == ("awaiting_approval", "")
+    assert drafted["draft_answer"].startswith("Kết quả")
+    assert act("publish").status_code == 409  # not approved yet
+    lead = api_as("lead_a")
+    approved = lead.post(reverse("api:case-approve", args=[case.pk]), {}, format="json").json()
+    assert (approved["status"], approved["approved_by_username"]) == ("approved", "lead-a")
+    assert approved["due_date"] is not None and approved["public_answer"] == ""
+    answered = act("publish").json()
     assert answered["status"] == "answered" and answered["public_answer"].startswith("Kết quả")
+    assert answered["due_date"] is None and answered["draft_answer"] == ""
     closed = act("close").json()
     assert closed["status"] == "closed"
     assert [e["kind"] for e in closed["events"]].count("note") == 1
     assert next(e for e in closed["events"] if e["kind"] == "note")["is_public"] is False
+    assert [(e["to_status"], e["is_public"]) for e in closed["events"] if e["kind"] == "transition"][-4:] == [
+        ("awaiting_approval", False),
+        ("approved", False),
+        ("answered", True),
+        ("closed", True),
+    ]
+
+
+def _awaiting_approval(world):
+    from feedback import services
+
+    case = factories.make_pakn_case(unit=world.unit_a)
+    services.change_case_status(case=case, by=world.officer_a, to="accepted")
+    services.change_case_status(case=case, by=world.officer_a, to="in_progress")
+    return services.answer_case(case=case, by=world.officer_a, text="Dự thảo của cán bộ.")
+
+
+def test_the_approver_edits_the_text_and_a_return_needs_a_reason(world, api_as):
+    case = _awaiting_approval(world)
+    lead = api_as("lead_a")
+
+    def act(name, data=None):
+        return lead.post(reverse(f"api:case-{name}", args=[case.pk]), data or {}, format="json")
+
+    no_reason = act("return-answer", {"note": "  "})
+    assert no_reason.status_code == 400 and "note" in no_reason.json()["errors"]
+    returned = act("return-answer", {"note": "Bổ sung căn cứ pháp lý."}).json()
+    assert returned["status"] == "in_progress" and returned["events"][-1]["is_public"] is False
+    assert act("approve").status_code == 409  # nothing awaits approval now
+    assert act("return-answer", {"note": "Lần nữa"}).status_code == 409
+    api_as("officer_a").post(reverse("api:case-answer", args=[case.pk]), {"text": "Bản sửa."}, format="json")
+    approved = act("approve", {"text": "Bản sửa, có căn cứ pháp lý."}).json()
+    assert (approved["status"], approved["draft_answer"]) == ("approved", "Bản sửa, có căn cứ pháp lý.")
+
+
+@pytest.mark.parametrize("name, data", [("approve", {}), ("return-answer", {"note": "Sửa lại."})])
+def test_an_officer_is_refused_approval_with_a_clear_403(world, api_as, name, data):
+    case = _awaiting_approval(world)
+
+    response = api_as("officer_a").post(reverse(f"api:case-{name}", args=[case.pk]), data, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("Chỉ lãnh đạo đơn vị, cán bộ cấp tỉnh hoặc quản trị viên")
+    case.refresh_from_db()
+    assert case.status == "awaiting_approval"
+
+
+def test_a_lead_of_another_unit_gets_404(world, api_as):
+    from rest_framework.test import APIClient
+
+    case = _awaiting_approval(world)
+    client = APIClient()
+    client.force_login(factories.make_user(username="lead-b", role="lead", unit=world.unit_b))
+
+    for name in ("approve", "return-answer", "publish"):
+        assert (
+            client.post(reverse(f"api:case-{name}", args=[case.pk]), {"note": "x"}, format="json").status_code == 404
+        )
+    case.refresh_from_db()
+    assert case.status == "awaiting_approval"
+
+
+def test_without_approval_an_officers_answer_is_published_at_once(world, api_as, settings):
+    from feedback import services
+
+    settings.PAKN_ANSWER_APPROVAL = False
+    case = factories.make_pakn_case(unit=world.unit_a)
+    services.change_case_status(case=case, by=world.officer_a, to="accepted")
+    services.change_case_status(case=case, by=world.officer_a, to="in_progress")
+
+    response = api_as("officer_a").post(reverse("api:case-answer", args=[case.pk]), {"text": "Ngay."}, format="json")
+
+    assert (response.json()["status"], response.json()["public_answer"]) == ("answered", "Ngay.")
+
+
+def test_the_public_track_never_shows_a_draft(world, api_as):
+    case = _awaiting_approval(world)
+    url = reverse("api:case-track", args=[case.tracking_code])
+
+    data = APIClient().get(url).json()
+
+    assert data["status"] == "in_progress" and data["public_answer"] == ""
+    assert "Dự thảo của cán bộ" not in str(data)
 
 
 def test_workflow_rules(world, api_as):

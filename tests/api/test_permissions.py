@@ -28,6 +28,7 @@ STAFF_READ_ONLY = expect(405, anonymous=401)
 OWN_UNIT_A = expect(200, anonymous=401, officer_b=404)  # A unit A object: unit B answers 404 (not disclosed).
 OWN_UNIT_B = expect(200, anonymous=401, officer_a=404, lead_a=404)
 PROVINCIAL = expect(200, anonymous=401, officer_a=403, officer_b=403, lead_a=403)
+APPROVERS_OF_A = expect(200, anonymous=401, officer_a=403, officer_b=404)  # Unit A's lead and provincial accounts.
 CREATED = expect(201)  # Public writes: credentials are ignored, everyone may post.
 STAFF_CREATE_A = expect(201, anonymous=401, officer_b=404)  # Unit A's counter: unit B answers 404.
 PROVINCIAL_CREATE = expect(201, anonymous=401, officer_a=403, officer_b=403, lead_a=403)
@@ -173,6 +174,22 @@ ENDPOINTS = [
         data=lambda w: {"text": "Đã trả kết quả."},
     ),
     Endpoint(
+        "case A approve",
+        lambda w: reverse("api:case-approve", args=[w.case_a_awaiting_approval.pk]),
+        APPROVERS_OF_A,
+        method="post",
+    ),
+    Endpoint(
+        "case A return-answer",
+        lambda w: reverse("api:case-return-answer", args=[w.case_a_awaiting_approval.pk]),
+        APPROVERS_OF_A,
+        method="post",
+        data=lambda w: {"note": "Nêu rõ căn cứ."},
+    ),
+    Endpoint(
+        "case A publish", lambda w: reverse("api:case-publish", args=[w.case_a_approved.pk]), OWN_UNIT_A, method="post"
+    ),
+    Endpoint(
         "case A close", lambda w: reverse("api:case-close", args=[w.case_a_answered.pk]), OWN_UNIT_A, method="post"
     ),
     Endpoint(
@@ -251,9 +268,13 @@ def matrix_world(world):
     world.case_b = factories.make_pakn_case(unit=world.unit_b)
     world.case_a_accepted = factories.make_pakn_case(unit=world.unit_a)
     world.case_a_in_progress = factories.make_pakn_case(unit=world.unit_a)
+    world.case_a_awaiting_approval = factories.make_pakn_case(unit=world.unit_a)
+    world.case_a_approved = factories.make_pakn_case(unit=world.unit_a)
     world.case_a_answered = factories.make_pakn_case(unit=world.unit_a)
     _advance(world.case_a_accepted, "accepted", by=world.province)
     _advance(world.case_a_in_progress, "in_progress", by=world.province)
+    _advance(world.case_a_awaiting_approval, "awaiting_approval", by=world.officer_a)
+    _advance(world.case_a_approved, "approved", by=world.officer_a)
     _advance(world.case_a_answered, "answered", by=world.province)
     # Stored figures of every level, and CCHC scores of both units.
     counter_a2 = Counter.objects.filter(unit=world.unit_a).exclude(pk=world.counter_a.pk).get()
@@ -270,16 +291,21 @@ def matrix_world(world):
 
 
 def _advance(case, to: str, *, by) -> None:
-    """Move a fresh case along the workflow with the services, up to `to`."""
+    """Move a fresh case along the workflow with the services, up to `to`: "accepted", "in_progress", then the
+    answer of `by`, which awaits approval when `by` is an officer ("awaiting_approval", or "approved" once
+    provincial staff approve it) and is published at once when `by` is provincial staff ("answered")."""
     from feedback import services
+    from feedback.models import Case
+    from survey.models import User
 
-    for step in ("accepted", "in_progress", "answered"):
-        if step == "answered":
-            services.answer_case(case=case, by=by, text="Đã xử lý xong.")
-        else:
-            services.change_case_status(case=case, by=by, to=step)
+    for step in ("accepted", "in_progress"):
+        services.change_case_status(case=case, by=by, to=step)
         if step == to:
             return
+    services.answer_case(case=case, by=by, text="Đã xử lý xong.")
+    if to == "approved":
+        services.approve_answer(case=case, by=User.objects.get(username="province"))
+    assert Case.objects.get(pk=case.pk).status == to
 
 
 @pytest.mark.django_db

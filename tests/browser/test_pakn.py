@@ -1,6 +1,7 @@
 """PAKN end to end on a phone: the citizen scans the counter's QR code, taps the unhappiest face, follows the
-invitation to complain (the counter and the rating carried along), sends a complaint with a photo, the unit
-answers, the citizen rates the answer unsatisfactory and appeals, and provincial staff see the escalated case.
+invitation to complain (the counter and the rating carried along), sends a complaint with a photo, the unit's
+officer drafts the answer, which the citizen cannot see until the unit's lead approves and publishes it, the citizen
+rates the answer unsatisfactory and appeals, and provincial staff see the escalated case.
 """
 
 import io
@@ -87,7 +88,7 @@ def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, wor
         1,
     )
 
-    # the unit's officer finds it in the inbox and answers it
+    # the unit's officer finds it in the inbox and drafts the answer
     login(desktop, live_server, "officer-a")
     desktop.goto(live_server.url + "/pakn/hop-thu/")
     check_a11y(desktop)
@@ -102,7 +103,33 @@ def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, wor
     desktop.get_by_label("Nội dung trả lời (công khai trên trang tra cứu)").fill(
         "Đơn vị đã nhắc nhở cán bộ và xin lỗi ông/bà."
     )
-    desktop.get_by_role("button", name="Trả lời và công khai").click()
+    desktop.get_by_role("button", name="Gửi dự thảo để phê duyệt").click()
+    desktop.wait_for_load_state()
+    assert "Chờ phê duyệt" in desktop.locator(".pakn-facts").first.inner_text()
+    check_a11y(desktop)
+
+    # the citizen does not see the draft: the case is still in progress
+    phone.goto(f"{live_server.url}/pakn/tra-cuu/{code}/")
+    assert "Đang xử lý" in phone.locator(".pakn-facts").inner_text()
+    assert "xin lỗi ông/bà" not in phone.content()
+
+    # the unit's lead approves the answer, editing it, and publishes it before its publication deadline
+    desktop.context.clear_cookies()
+    login(desktop, live_server, "lead-a")
+    desktop.goto(f"{live_server.url}/pakn/ho-so/{case.pk}/")
+    check_a11y(desktop)
+    approved_text = desktop.get_by_label("Nội dung trả lời được phê duyệt (có thể chỉnh sửa)")
+    assert approved_text.input_value() == "Đơn vị đã nhắc nhở cán bộ và xin lỗi ông/bà."
+    approved_text.fill("Đơn vị đã nhắc nhở cán bộ, hướng dẫn lại thủ tục và xin lỗi ông/bà.")
+    desktop.get_by_role("button", name="Phê duyệt trả lời").click()
+    desktop.wait_for_load_state()
+    case.refresh_from_db()
+    due = case.due_date
+    assert f"hãy công khai trước hết ngày {due.day}/{due.month}/{due.year}" in desktop.content()
+    check_a11y(desktop)
+    phone.reload()
+    assert "xin lỗi ông/bà" not in phone.content()
+    desktop.get_by_role("button", name="Công khai trả lời").click()
     desktop.wait_for_load_state()
     assert "Đã trả lời" in desktop.content()
 
@@ -112,7 +139,7 @@ def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, wor
     phone.get_by_label("Mã tra cứu").fill(code)
     phone.get_by_role("button", name="Tra cứu").click()
     phone.wait_for_load_state()
-    assert "Đơn vị đã nhắc nhở cán bộ và xin lỗi ông/bà." in phone.content()
+    assert "Đơn vị đã nhắc nhở cán bộ, hướng dẫn lại thủ tục và xin lỗi ông/bà." in phone.content()
     check_a11y(phone)
     phone.get_by_label("Không hài lòng").check()
     phone.get_by_role("button", name="Gửi đánh giá").click()

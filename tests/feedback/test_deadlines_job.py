@@ -83,3 +83,47 @@ def test_management_command_calls_the_same_service(staffed):
     assert out.getvalue().strip() == "reminded=0 escalated=1"
     case.refresh_from_db()
     assert case.escalation_reason == "overdue"
+
+
+def _approved(world):
+    from feedback import services
+
+    case = factories.make_pakn_case(unit=world.unit_a)
+    services.change_case_status(case=case, by=world.officer_a, to="accepted")
+    services.change_case_status(case=case, by=world.officer_a, to="in_progress")
+    services.answer_case(case=case, by=world.officer_a, text="Dự thảo trả lời")
+    return services.approve_answer(case=case, by=world.lead_a)
+
+
+def test_an_approved_answer_is_reminded_before_its_publication_deadline(
+    staffed, eager_celery, django_capture_on_commit_callbacks
+):
+    case = _approved(staffed)
+    assert case.due_date < case.answer_due  # the publication deadline, not the answer's
+    mail.outbox.clear()
+    day_before = case.due_date - datetime.timedelta(days=1)
+    while not is_working_day(day_before):
+        day_before -= datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert process_deadlines(today=day_before) == {"reminded": 1, "escalated": 0}
+    assert [m.to for m in mail.outbox] == [["a@so.vn"]]
+    assert "Đã phê duyệt, chờ công bố" in mail.outbox[0].body
+
+
+def test_an_approved_answer_not_published_in_time_is_escalated(
+    staffed, eager_celery, django_capture_on_commit_callbacks
+):
+    # given an approved answer whose publication deadline is today: not overdue yet
+    case = _approved(staffed)
+    assert process_deadlines(today=case.due_date)["escalated"] == 0
+    mail.outbox.clear()
+    # when the job runs the next day and the answer is still unpublished
+    with django_capture_on_commit_callbacks(execute=True):
+        result = process_deadlines(today=case.due_date + datetime.timedelta(days=1))
+    # then the case is escalated once, with one event, and provincial staff are told
+    assert result == {"reminded": 0, "escalated": 1}
+    case.refresh_from_db()
+    assert (case.status, case.escalation_reason) == ("approved", "overdue")
+    event = case.events.get(kind=CaseEvent.Kind.ESCALATED)
+    assert event.from_status == "approved" and case.due_date.strftime("%d/%m/%Y") in event.note
+    assert [m.to for m in mail.outbox] == [["tinh@gialai.vn"]]

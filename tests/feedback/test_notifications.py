@@ -1,4 +1,5 @@
-"""Email notifications: the unit hears of new cases; the citizen gets the answer only with consent."""
+"""Email notifications: the unit hears of new cases, its leads of answers to approve; the citizen gets the answer
+only once it is published, and only with consent."""
 
 import pytest
 from django.core import mail
@@ -20,10 +21,16 @@ def staffed(world):
     return world
 
 
-def _answer(case, world):
+def _start(case, world):
     services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
     services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
-    services.answer_case(case=case, by=world.officer_a, text="Nội dung trả lời cho người dân")
+
+
+def _answer(case, world):
+    _start(case, world)
+    factories.publish_pakn_answer(
+        case, officer=world.officer_a, lead=world.lead_a, text="Nội dung trả lời cho người dân"
+    )
 
 
 def test_new_case_is_sent_to_the_units_staff_only(staffed, eager_celery, django_capture_on_commit_callbacks):
@@ -54,4 +61,45 @@ def test_no_answer_email_without_consent(staffed, eager_celery, django_capture_o
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         _answer(case, staffed)
+    assert mail.outbox == []
+
+
+def test_the_units_leads_are_asked_to_approve_a_draft(staffed, eager_celery, django_capture_on_commit_callbacks):
+    # given a unit with a lead who has an email, and a lead of another unit
+    staffed.lead_a.email = "lanhdao@so.vn"
+    staffed.lead_a.save()
+    factories.make_user(role="lead", unit=staffed.unit_b, email="lanhdao-b@so.vn")
+    case = factories.make_pakn_case(
+        unit=staffed.unit_a, contact=ContactInput(email="dan@example.vn", consent_reply=True)
+    )
+    _start(case, staffed)
+    mail.outbox.clear()
+    # when an officer drafts the answer
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_case(case=case, by=staffed.officer_a, text="Dự thảo bí mật chưa công khai")
+    # then only the unit's lead hears of it, with a link to the case and without the draft; the citizen hears nothing
+    assert [m.to for m in mail.outbox] == [["lanhdao@so.vn"]]
+    message = mail.outbox[0]
+    assert f"#{case.pk}" in message.subject and "chờ phê duyệt" in message.subject
+    assert f"/pakn/ho-so/{case.pk}/" in message.body
+    assert "Dự thảo bí mật" not in message.body
+    # and the citizen is emailed once the lead approves and the answer is published
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_answer(case=case, by=staffed.lead_a)
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_answer(case=case, by=staffed.officer_a)
+    assert [m.to for m in mail.outbox] == [["dan@example.vn"]]
+    assert "Dự thảo bí mật chưa công khai" in mail.outbox[0].body
+
+
+def test_an_answer_published_at_once_asks_nobody_to_approve(staffed, eager_celery, django_capture_on_commit_callbacks):
+    staffed.lead_a.email = "lanhdao@so.vn"
+    staffed.lead_a.save()
+    case = factories.make_pakn_case(unit=staffed.unit_a)
+    _start(case, staffed)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_case(case=case, by=staffed.lead_a, text="Trả lời của lãnh đạo")
     assert mail.outbox == []

@@ -28,7 +28,9 @@ def case(world):
     )
     services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
     services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
-    return services.answer_case(case=case, by=world.officer_a, text="Đơn vị đã xử lý và xin lỗi công dân.")
+    return factories.publish_pakn_answer(
+        case, officer=world.officer_a, lead=world.lead_a, text="Đơn vị đã xử lý và xin lỗi công dân."
+    )
 
 
 def _ask(client, code, contact, kind="see", **extra):

@@ -91,7 +91,7 @@ def test_an_answer_after_an_appeal_does_not_change_the_on_time_count(world):
     case = factories.make_pakn_case(unit=world.unit_a)
     services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
     services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
-    services.answer_case(case=case, by=world.officer_a, text="Lần 1")
+    factories.publish_pakn_answer(case, officer=world.officer_a, lead=world.lead_a, text="Lần 1")
     services.rate_answer(case=case, satisfied=False)
     services.appeal_case(case=case, text="Chưa thỏa đáng")
     Case.objects.filter(pk=case.pk).update(appealed_at=timezone.now())
@@ -103,3 +103,32 @@ def test_an_answer_after_an_appeal_does_not_change_the_on_time_count(world):
 
 def test_empty_period_gives_no_rows(world):
     assert pakn_outcomes_by_unit(start=D(2001, 1, 1), end=D(2001, 12, 31)) == []
+
+
+def test_on_time_means_published_by_the_answer_deadline_not_drafted_or_approved(world, monkeypatch):
+    # given an answer drafted and approved on its deadline day, but published the working day after
+    case = factories.make_pakn_case(unit=world.unit_a)
+    services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
+    services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
+    deadline = _at(case.answer_due, 10)
+    monkeypatch.setattr(timezone, "now", lambda: deadline)
+    services.answer_case(case=case, by=world.officer_a, text="Trả lời")
+    services.approve_answer(case=case, by=world.lead_a)
+    rows = pakn_outcomes_by_unit(start=case.answer_due, end=case.answer_due)
+    assert rows[0]["answer_due"] == 1 and rows[0]["answered_on_time"] == 0  # approved is not answered
+    monkeypatch.setattr(timezone, "now", lambda: deadline + datetime.timedelta(days=1))
+    case = services.publish_answer(case=case, by=world.officer_a)
+    # then the answer counts as late
+    assert timezone.localdate(case.first_answered_at) > case.answer_due
+    rows = pakn_outcomes_by_unit(start=case.answer_due, end=case.answer_due)
+    assert rows[0]["answer_due"] == 1 and rows[0]["answered_on_time"] == 0
+
+
+def test_an_answer_published_on_its_deadline_day_is_on_time(world, monkeypatch):
+    case = factories.make_pakn_case(unit=world.unit_a)
+    services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
+    services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
+    monkeypatch.setattr(timezone, "now", lambda: _at(case.answer_due, 16))
+    factories.publish_pakn_answer(case, officer=world.officer_a, lead=world.lead_a)
+    rows = pakn_outcomes_by_unit(start=case.answer_due, end=case.answer_due)
+    assert rows[0]["answer_due"] == 1 and rows[0]["answered_on_time"] == 1

@@ -1,13 +1,17 @@
-"""The PAKN workflow: every transition writes exactly one event, illegal ones are refused and change nothing."""
+"""The PAKN workflow, with the approval and publication of answers: every transition writes exactly one event,
+illegal ones are refused and change nothing."""
 
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from feedback import services
-from feedback.models import PRIVACY_NOTICE_VERSION, Case, CaseContact, CaseEvent, Status
+from feedback.models import PRIVACY_NOTICE_VERSION, CalendarDay, Case, CaseContact, CaseEvent, Status
 from feedback.services import ContactInput, TransitionError
+from feedback.workdays import add_working_days
+from survey.models import User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -16,21 +20,28 @@ S = Status
 
 
 def _case_in(world, status: str) -> Case:
-    """Drive a new case of unit A to `status` through the services."""
+    """Drive a new case of unit A to `status` through the services: the officer answers, the lead approves."""
     case = factories.make_pakn_case(unit=world.unit_a)
     officer = world.officer_a
+    answered = [S.ACCEPTED, S.IN_PROGRESS, "answer", "approve", "publish"]
     paths = {
         S.RECEIVED: [],
         S.ACCEPTED: [S.ACCEPTED],
         S.REJECTED: [S.REJECTED],
         S.NEEDS_INFORMATION: [S.NEEDS_INFORMATION],
         S.IN_PROGRESS: [S.ACCEPTED, S.IN_PROGRESS],
-        S.ANSWERED: [S.ACCEPTED, S.IN_PROGRESS, "answer"],
-        S.CLOSED: [S.ACCEPTED, S.IN_PROGRESS, "answer", S.CLOSED],
+        S.AWAITING_APPROVAL: answered[:3],
+        S.APPROVED: answered[:4],
+        S.ANSWERED: answered,
+        S.CLOSED: [*answered, S.CLOSED],
     }
     for step in paths[status]:
         if step == "answer":
             case = services.answer_case(case=case, by=officer, text="Đơn vị đã xử lý và xin lỗi ông/bà.")
+        elif step == "approve":
+            case = services.approve_answer(case=case, by=world.lead_a)
+        elif step == "publish":
+            case = services.publish_answer(case=case, by=officer)
         else:
             case = services.change_case_status(case=case, by=officer, to=step, note="Lý do cụ thể")
     case.refresh_from_db()
@@ -47,12 +58,7 @@ LEGAL = [
     (S.ACCEPTED, S.IN_PROGRESS),
     (S.ANSWERED, S.CLOSED),
 ]
-ILLEGAL = [
-    (start, to)
-    for start in S.values
-    for to in [S.ACCEPTED, S.REJECTED, S.NEEDS_INFORMATION, S.IN_PROGRESS, S.CLOSED, S.RECEIVED, S.ANSWERED]
-    if (start, to) not in LEGAL
-]
+ILLEGAL = [(start, to) for start in S.values for to in S.values if (start, to) not in LEGAL]
 
 
 @pytest.mark.parametrize(("start", "to"), LEGAL)
@@ -104,16 +110,182 @@ def test_reject_needs_a_reason_and_request_for_information_needs_a_question(worl
     assert case.due_date is None
 
 
-def test_answer_is_one_event_and_only_from_in_progress(world):
+def test_an_officers_answer_is_one_internal_event_and_a_draft_awaiting_approval(world):
     case = _case_in(world, S.ACCEPTED)
     with pytest.raises(TransitionError):
         services.answer_case(case=case, by=world.officer_a, text="Trả lời")
     case = services.change_case_status(case=case, by=world.officer_a, to=S.IN_PROGRESS)
     before = case.events.count()
+    case = services.answer_case(case=case, by=world.officer_a, text="  Dự thảo trả lời  ")
+    assert case.events.count() == before + 1
+    event = case.events.last()
+    assert (event.actor, event.from_status, event.to_status) == (world.officer_a, S.IN_PROGRESS, S.AWAITING_APPROVAL)
+    assert event.is_public is False and event.note == "Dự thảo trả lời"
+    assert (case.status, case.draft_answer, case.public_answer) == (S.AWAITING_APPROVAL, "Dự thảo trả lời", "")
+    assert case.answered_at is None and case.first_answered_at is None
+    # the answer deadline still applies while the lead decides
+    assert case.due_date == case.answer_due
+
+
+@pytest.mark.parametrize("who", ["lead_a", "province", "admin"])
+def test_an_answer_by_someone_who_may_approve_is_published_at_once_in_one_event(world, who):
+    case = _case_in(world, S.IN_PROGRESS)
+    before = case.events.count()
+    case = services.answer_case(case=case, by=getattr(world, who), text="Trả lời công khai")
+    assert case.events.count() == before + 1
+    event = case.events.last()
+    assert (event.from_status, event.to_status, event.is_public) == (S.IN_PROGRESS, S.ANSWERED, True)
+    assert (case.status, case.public_answer, case.due_date) == (S.ANSWERED, "Trả lời công khai", None)
+    assert case.first_answered_at == case.answered_at
+    assert case.approved_by == getattr(world, who)
+
+
+def test_without_approval_an_officers_answer_is_published_at_once(world, settings):
+    settings.PAKN_ANSWER_APPROVAL = False
+    case = _case_in(world, S.IN_PROGRESS)
+    before = case.events.count()
     case = services.answer_case(case=case, by=world.officer_a, text="Trả lời công khai")
     assert case.events.count() == before + 1
     assert (case.status, case.public_answer, case.due_date) == (S.ANSWERED, "Trả lời công khai", None)
-    assert case.first_answered_at == case.answered_at
+    assert case.events.last().is_public and case.approved_by is None
+
+
+def test_lead_approves_with_one_internal_event_and_the_publication_deadline(world):
+    case = _case_in(world, S.AWAITING_APPROVAL)
+    before = case.events.count()
+    case = services.approve_answer(case=case, by=world.lead_a)
+    assert case.events.count() == before + 1
+    event = case.events.last()
+    assert (event.actor, event.from_status, event.to_status) == (world.lead_a, S.AWAITING_APPROVAL, S.APPROVED)
+    assert event.is_public is False and event.note == ""  # approved as drafted
+    assert (case.status, case.approved_by, case.public_answer) == (S.APPROVED, world.lead_a, "")
+    assert case.draft_answer == "Đơn vị đã xử lý và xin lỗi ông/bà."
+    assert case.due_date == add_working_days(timezone.localdate(case.approved_at), 2)
+    assert case.answered_at is None and case.first_answered_at is None
+
+
+def test_the_approver_may_edit_the_text_and_the_edit_is_logged(world):
+    case = _case_in(world, S.AWAITING_APPROVAL)
+    case = services.approve_answer(case=case, by=world.province, text=" Bản đã sửa của lãnh đạo ")
+    assert (case.status, case.draft_answer, case.approved_by) == (
+        S.APPROVED,
+        "Bản đã sửa của lãnh đạo",
+        world.province,
+    )
+    assert case.events.last().note == "Bản đã sửa của lãnh đạo"
+    with pytest.raises(TransitionError):
+        services.approve_answer(case=_case_in(world, S.AWAITING_APPROVAL), by=world.lead_a, text="   ")
+
+
+@pytest.mark.parametrize("who", ["officer_a", "officer_b", "lead_b"])
+def test_only_a_lead_of_the_unit_or_provincial_staff_may_approve_or_return(world, who):
+    lead_b = factories.make_user(username="lead-b", role=User.Role.LEAD, unit=world.unit_b)
+    actor = lead_b if who == "lead_b" else getattr(world, who)
+    case = _case_in(world, S.AWAITING_APPROVAL)
+    before = case.events.count()
+    with pytest.raises(PermissionDenied, match="lãnh đạo đơn vị"):
+        services.approve_answer(case=case, by=actor)
+    with pytest.raises(PermissionDenied):
+        services.return_answer(case=case, by=actor, note="Viết lại")
+    case.refresh_from_db()
+    assert (case.status, case.events.count(), case.approved_by) == (S.AWAITING_APPROVAL, before, None)
+
+
+@pytest.mark.parametrize("start", [s for s in S.values if s != S.AWAITING_APPROVAL])
+def test_approving_a_case_not_awaiting_approval_is_refused_and_changes_nothing(world, start):
+    case = _case_in(world, start)
+    before = case.events.count()
+    with pytest.raises(TransitionError, match="chờ phê duyệt"):
+        services.approve_answer(case=case, by=world.lead_a)
+    case.refresh_from_db()
+    assert (case.status, case.events.count()) == (start, before)
+
+
+@pytest.mark.parametrize("start", [s for s in S.values if s != S.APPROVED])
+def test_publishing_before_approval_is_refused_and_changes_nothing(world, start):
+    case = _case_in(world, start)
+    before = (case.status, case.public_answer, case.events.count())
+    with pytest.raises(TransitionError, match="đã được phê duyệt"):
+        services.publish_answer(case=case, by=world.lead_a)
+    case.refresh_from_db()
+    assert (case.status, case.public_answer, case.events.count()) == before
+
+
+@pytest.mark.parametrize("start", [S.AWAITING_APPROVAL, S.APPROVED])
+def test_return_sends_the_draft_back_in_progress_with_one_internal_event(world, start):
+    case = _case_in(world, start)
+    with pytest.raises(TransitionError, match="lý do"):
+        services.return_answer(case=case, by=world.lead_a, note="  ")
+    before = case.events.count()
+    case = services.return_answer(case=case, by=world.lead_a, note="Cần nêu rõ thời hạn trả kết quả")
+    assert case.events.count() == before + 1
+    event = case.events.last()
+    assert (event.from_status, event.to_status, event.is_public) == (start, S.IN_PROGRESS, False)
+    assert event.note == "Cần nêu rõ thời hạn trả kết quả"
+    assert (case.status, case.due_date, case.approved_by, case.approved_at) == (
+        S.IN_PROGRESS,
+        case.answer_due,
+        None,
+        None,
+    )
+    # the draft is kept for the officer to revise, and the revision goes through approval again
+    assert case.draft_answer == "Đơn vị đã xử lý và xin lỗi ông/bà."
+    case = services.answer_case(case=case, by=world.officer_a, text="Bản sửa")
+    assert (case.status, case.draft_answer) == (S.AWAITING_APPROVAL, "Bản sửa")
+
+
+@pytest.mark.parametrize("start", [s for s in S.values if s not in (S.AWAITING_APPROVAL, S.APPROVED)])
+def test_returning_anything_but_an_unpublished_draft_is_refused(world, start):
+    case = _case_in(world, start)
+    before = case.events.count()
+    with pytest.raises(TransitionError, match="chưa công bố"):
+        services.return_answer(case=case, by=world.lead_a, note="Lý do")
+    case.refresh_from_db()
+    assert (case.status, case.events.count()) == (start, before)
+
+
+def test_publish_is_one_public_event_with_the_approved_text(world):
+    case = _case_in(world, S.AWAITING_APPROVAL)
+    case = services.approve_answer(case=case, by=world.lead_a, text="Bản đã phê duyệt")
+    before = case.events.count()
+    case = services.publish_answer(case=case, by=world.officer_a)
+    assert case.events.count() == before + 1
+    event = case.events.last()
+    assert (event.actor, event.from_status, event.to_status) == (world.officer_a, S.APPROVED, S.ANSWERED)
+    assert event.is_public and event.note == "Bản đã phê duyệt"
+    assert (case.status, case.public_answer, case.draft_answer, case.due_date) == (
+        S.ANSWERED,
+        "Bản đã phê duyệt",
+        "",
+        None,
+    )
+    assert case.first_answered_at == case.answered_at and case.approved_by == world.lead_a
+
+
+def test_publication_is_due_two_working_days_after_approval_across_weekend_and_tet(world, monkeypatch, settings):
+    # given an answer approved on Friday 13 Feb 2026, just before Tết Bính Ngọ (16-20 Feb off)
+    approved = datetime.datetime(2026, 2, 13, 16, 30, tzinfo=timezone.get_current_timezone())
+    monkeypatch.setattr(timezone, "now", lambda: approved)
+    case = services.approve_answer(case=_case_in(world, S.AWAITING_APPROVAL), by=world.lead_a)
+    # then the weekend and all of Tết are skipped
+    assert case.due_date == datetime.date(2026, 2, 24)
+    # a make-up Saturday counts as a working day
+    CalendarDay.objects.create(date=datetime.date(2026, 2, 14), kind=CalendarDay.Kind.WORKING_DAY)
+    made_up = services.approve_answer(case=_case_in(world, S.AWAITING_APPROVAL), by=world.lead_a)
+    assert made_up.due_date == datetime.date(2026, 2, 23)
+    # and the length is the configured "publish" deadline
+    settings.PAKN_DEADLINES = {"publish": 1}
+    shorter = services.approve_answer(case=_case_in(world, S.AWAITING_APPROVAL), by=world.lead_a)
+    assert shorter.due_date == datetime.date(2026, 2, 14)
+
+
+def test_transfer_is_refused_while_an_answer_awaits_approval_or_publication(world):
+    for start in (S.AWAITING_APPROVAL, S.APPROVED):
+        case = _case_in(world, start)
+        with pytest.raises(TransitionError, match="Không thể chuyển đơn vị"):
+            services.transfer_case(case=case, by=world.lead_a, unit=world.unit_b, reason="Thuộc Sở Y tế")
+        case.refresh_from_db()
+        assert (case.unit, case.status) == (world.unit_a, start)
 
 
 def test_citizen_rating_and_single_appeal_escalate_to_province(world):

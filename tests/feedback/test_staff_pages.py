@@ -38,6 +38,9 @@ def _gets(case):
 POSTS = [
     ("feedback:case-transition", {"to": "accepted"}),
     ("feedback:case-answer", {"text": "Trả lời"}),
+    ("feedback:case-approve", {"text": "Trả lời"}),
+    ("feedback:case-return", {"note": "Lý do"}),
+    ("feedback:case-publish", {}),
     ("feedback:case-note", {"note": "Ghi chú"}),
     ("feedback:case-assign", {"officer": "OFFICER"}),
     ("feedback:case-transfer", {"unit": "UNIT", "reason": "Lý do"}),
@@ -148,6 +151,7 @@ def test_inbox_shows_only_the_units_cases_with_filters(client, world, django_ass
 
 
 def test_staff_answer_flow_through_the_pages(client, world, case):
+    # given an officer who takes the case and drafts the answer
     client.force_login(world.officer_a)
     detail = reverse("feedback:case-detail", args=[case.pk])
     assert (
@@ -159,11 +163,110 @@ def test_staff_answer_flow_through_the_pages(client, world, case):
     assert early.status_code == 400 and "Chỉ trả lời được" in early.content.decode()
     assert client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "in_progress"}).status_code == 302
     assert client.post(reverse("feedback:case-note", args=[case.pk]), {"note": "Nội bộ"}).status_code == 302
-    response = client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Trả lời chính thức"})
+    page = client.get(detail).content.decode()
+    assert "Gửi dự thảo để phê duyệt" in page and "Trả lời và công khai" not in page
+    response = client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Dự thảo của cán bộ"})
     assert response.status_code == 302 and response["Location"] == detail
     case.refresh_from_db()
-    assert case.status == Status.ANSWERED and case.assigned_to == world.officer_a
-    assert case.events.count() == 6
+    assert case.status == Status.AWAITING_APPROVAL and case.public_answer == ""
+    # the officer sees the draft read-only, without the lead's forms
+    page = client.get(detail).content.decode()
+    assert "Dự thảo của cán bộ" in page and "chờ lãnh đạo đơn vị phê duyệt" in page
+    assert reverse("feedback:case-approve", args=[case.pk]) not in page
+    assert reverse("feedback:case-return", args=[case.pk]) not in page
+
+    # when the lead returns it with a reason, the officer revises it, and the lead approves an edited text
+    client.force_login(world.lead_a)
+    page = client.get(detail).content.decode()
+    assert reverse("feedback:case-approve", args=[case.pk]) in page
+    assert reverse("feedback:case-return", args=[case.pk]) in page
+    no_reason = client.post(reverse("feedback:case-return", args=[case.pk]), {"note": ""})
+    assert no_reason.status_code == 400
+    # the error is tied to the reason field, whose id does not clash with the other forms' "note" fields
+    assert 'aria-describedby="return_note_error" id="return_note"' in no_reason.content.decode()
+    response = client.post(reverse("feedback:case-return", args=[case.pk]), {"note": "Nêu rõ ngày trả kết quả"})
+    assert response.status_code == 302
+    client.force_login(world.officer_a)
+    page = client.get(detail).content.decode()
+    assert "Dự thảo đã bị trả lại" in page and "Dự thảo của cán bộ</textarea>" in page
+    assert client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Bản sửa"}).status_code == 302
+    client.force_login(world.lead_a)
+    response = client.post(reverse("feedback:case-approve", args=[case.pk]), {"text": "Bản sửa, lãnh đạo đã duyệt"})
+    assert response.status_code == 302 and response["Location"] == detail
+    case.refresh_from_db()
+    assert (case.status, case.approved_by, case.public_answer) == (Status.APPROVED, world.lead_a, "")
+    page = client.get(detail).content.decode()
+    due = case.due_date
+    assert "Hạn công bố" in page and f"{due.day}/{due.month}/{due.year}" in page  # Vietnamese dates: 5/3/2026
+
+    # then any officer of the unit publishes it
+    client.force_login(world.officer_a)
+    response = client.post(reverse("feedback:case-publish", args=[case.pk]))
+    assert response.status_code == 302 and response["Location"] == detail
+    case.refresh_from_db()
+    assert (case.status, case.public_answer) == (Status.ANSWERED, "Bản sửa, lãnh đạo đã duyệt")
+    assert case.assigned_to == world.officer_a
+    assert case.events.count() == 10
+    again = client.post(reverse("feedback:case-publish", args=[case.pk]))
+    assert again.status_code == 400 and "Chỉ công bố được" in again.content.decode()
+
+
+def test_a_lead_answers_and_publishes_at_once_from_the_page(client, world, case):
+    services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
+    services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
+    client.force_login(world.lead_a)
+    assert "Trả lời và công khai" in client.get(reverse("feedback:case-detail", args=[case.pk])).content.decode()
+    assert client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Trả lời"}).status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.public_answer) == (Status.ANSWERED, "Trả lời")
+
+
+def _awaiting(case, world):
+    services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
+    services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
+    return services.answer_case(case=case, by=world.officer_a, text="Dự thảo")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"), [("feedback:case-approve", {"text": "Duyệt"}), ("feedback:case-return", {"note": "Sửa"})]
+)
+def test_an_officer_cannot_approve_or_return_from_the_page(client, world, case, name, data):
+    case = _awaiting(case, world)
+    before = case.events.count()
+    client.force_login(world.officer_a)
+    response = client.post(reverse(name, args=[case.pk]), data)
+    assert response.status_code == 403
+    assert "Chỉ lãnh đạo đơn vị, cán bộ cấp tỉnh hoặc quản trị viên" in response.content.decode()
+    case.refresh_from_db()
+    assert (case.status, case.events.count()) == (Status.AWAITING_APPROVAL, before)
+
+
+def test_a_lead_of_another_unit_gets_404(client, world, case):
+    case = _awaiting(case, world)
+    lead_b = factories.make_user(username="lead-b", role="lead", unit=world.unit_b)
+    client.force_login(lead_b)
+    assert client.get(reverse("feedback:case-detail", args=[case.pk])).status_code == 404
+    assert client.post(reverse("feedback:case-approve", args=[case.pk]), {"text": "Duyệt"}).status_code == 404
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_APPROVAL
+
+
+def test_inbox_filters_and_overview_count_cases_awaiting_approval_or_publication(client, world, case):
+    case = _awaiting(case, world)
+    approved = factories.make_pakn_case(unit=world.unit_a)
+    approved = services.approve_answer(case=_awaiting(approved, world), by=world.lead_a)
+    client.force_login(world.lead_a)
+    listed = client.get(reverse("feedback:case-list")).context["page"]
+    assert {c.pk for c in listed} == {case.pk, approved.pk}  # open cases by default
+    awaiting = client.get(reverse("feedback:case-list"), {"status": "awaiting_approval"})
+    assert [c.pk for c in awaiting.context["page"]] == [case.pk]
+    assert "Chờ phê duyệt" in awaiting.content.decode()
+    assert [c.pk for c in client.get(reverse("feedback:case-list"), {"status": "approved"}).context["page"]] == [
+        approved.pk
+    ]
+    client.force_login(world.province)
+    overview = client.get(reverse("feedback:case-overview"))
+    assert {row["unit_id"]: row["total"] for row in overview.context["per_unit"]} == {world.unit_a.pk: 2}
 
 
 def test_illegal_transition_from_the_page_is_a_400_with_a_message(client, world, case):

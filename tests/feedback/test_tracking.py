@@ -1,10 +1,11 @@
-"""The citizen's tracking page: codes cannot be enumerated, internal notes stay internal, rating and appeal."""
+"""The citizen's tracking page: codes cannot be enumerated, internal notes and unpublished answers stay internal,
+rating and appeal."""
 
 import pytest
 from django.urls import reverse
 
 from feedback import services
-from feedback.models import Status
+from feedback.models import Case, Status
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,44 @@ def case(world):
 def _answered(case, world):
     services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
     services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
-    return services.answer_case(case=case, by=world.officer_a, text="Đã kiểm điểm cán bộ và hoàn trả phí.")
+    return factories.publish_pakn_answer(
+        case, officer=world.officer_a, lead=world.lead_a, text="Đã kiểm điểm cán bộ và hoàn trả phí."
+    )
+
+
+def test_a_draft_answer_is_never_shown_before_it_is_published(client, case, world):
+    from rest_framework.test import APIClient
+
+    services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
+    services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
+    page_url = reverse("feedback:case-track", args=[case.tracking_code])
+    api_url = reverse("api:case-track", args=[case.tracking_code])
+    steps = [
+        lambda: services.answer_case(case=case, by=world.officer_a, text="Dự thảo: đơn vị sẽ hoàn trả phí."),
+        lambda: services.approve_answer(case=case, by=world.lead_a, text="Bản duyệt: đơn vị đã hoàn trả phí."),
+    ]
+    for step in steps:
+        step()
+        # the citizen sees the case as still in progress, with its deadline, and neither text
+        body = client.get(page_url).content.decode()
+        assert "Đang xử lý" in body and "Chờ phê duyệt" not in body and "Đã phê duyệt" not in body
+        assert "Dự thảo:" not in body and "Bản duyệt:" not in body and "Trả lời của cơ quan" not in body
+        data = APIClient().get(api_url).json()
+        assert data["status"] == "in_progress" and data["public_answer"] == "" and data["answered_at"] is None
+        assert data["deadline"] == Case.objects.get(pk=case.pk).due_date.isoformat()
+        assert "Dự thảo:" not in str(data) and "Bản duyệt:" not in str(data)
+        assert [e["kind"] for e in data["events"]] == ["submitted"]
+    # once published, the approved text is there, and the history says "in progress -> answered"
+    services.publish_answer(case=case, by=world.officer_a)
+    body = client.get(page_url).content.decode()
+    assert "Bản duyệt: đơn vị đã hoàn trả phí." in body and "Dự thảo:" not in body and "Đã trả lời" in body
+    data = APIClient().get(api_url).json()
+    assert (data["status"], data["public_answer"]) == ("answered", "Bản duyệt: đơn vị đã hoàn trả phí.")
+    assert [(e["kind"], e["from_status"], e["to_status"]) for e in data["events"]][-1] == (
+        "transition",
+        "in_progress",
+        "answered",
+    )
 
 
 def test_the_code_shows_status_and_public_answer_but_not_internal_notes(client, case, world):
