@@ -131,28 +131,32 @@ def _fill_rollups(buckets: dict[datetime.date, set[int]] | None = None) -> int:
 # counts pivoted into columns so that the hash aggregate keeps 5 to 6 times fewer groups. `CREATE TABLE AS` may
 # use parallel workers where `INSERT ... SELECT` may not (PostgreSQL 15), and the local hour and day come from
 # `date_trunc` in the session time zone, which costs a fraction of `AT TIME ZONE` per row. The staging rows are
-# then unpivoted into the rollups.
+# then unpivoted into the rollups. The counts are stored as `int` so that their sums are `bigint`, not `numeric`.
 _SCORES = range(1, 6)
 _VALUES = range(0, 6)  # 0 is "no opinion" (a null answer)
 
 _HOUR_STAGE_SQL = (
     "CREATE TEMPORARY TABLE rollup_hour_stage AS "
     "SELECT r.counter_id, r.unit_id, date_trunc('hour', r.created_at) AS hour_start, "
-    + ", ".join(f"count(*) FILTER (WHERE r.score = {s}) AS s{s}" for s in _SCORES)
+    + ", ".join(f"(count(*) FILTER (WHERE r.score = {s}))::int AS s{s}" for s in _SCORES)
     + f" FROM {Rating._meta.db_table} AS r WHERE r.status IN (%s, %s){{buckets}} GROUP BY 1, 2, 3"
 )
-# Answers carry their rating's counter, unit and time. The rebuild reads them alone and leaves out those of the
-# few ratings that do not count (an anti-join on a small partial index): joining 10 million answers to their
-# ratings cost two thirds of the rebuild. The refresh, which reads a few buckets, finds them through the ratings.
-_ANSWER_STAGE_SQL = (
-    "CREATE TEMPORARY TABLE rollup_answer_stage AS "
+# Answers carry their rating's counter, unit and time, so the rebuild counts them alone, without joining 10 million
+# answers to their ratings (which cost two thirds of the rebuild): it counts every answer, then subtracts the
+# answers of the few ratings that do not count (found through the small partial index `rating_not_counted`, then
+# the answers' index on their rating); the insert below sums both. The refresh, which reads a few buckets, finds
+# its answers through the ratings.
+_ANSWER_COUNTS_SQL = (
     "SELECT a.counter_id, a.unit_id, date_trunc('day', a.created_at) AS day_start, a.item_id, "
-    + ", ".join(f"count(*) FILTER (WHERE a.value {'IS NULL' if v == 0 else f'= {v}'}) AS v{v}" for v in _VALUES)
+    + ", ".join(
+        f"{{sign}}(count(*) FILTER (WHERE a.value {'IS NULL' if v == 0 else f'= {v}'}))::int AS v{v}" for v in _VALUES
+    )
     + f" FROM {RatingAnswer._meta.db_table} AS a {{source}} GROUP BY 1, 2, 3, 4"
 )
-_ALL_ANSWERS = (
-    f"WHERE NOT EXISTS (SELECT 1 FROM {Rating._meta.db_table} AS r WHERE r.id = a.rating_id "
-    "AND NOT r.status IN (%s, %s))"
+_ANSWER_STAGE_SQL = "CREATE TEMPORARY TABLE rollup_answer_stage AS " + _ANSWER_COUNTS_SQL
+_UNCOUNTED_ANSWERS_SQL = "INSERT INTO rollup_answer_stage " + _ANSWER_COUNTS_SQL.format(
+    sign="-",
+    source=f"JOIN {Rating._meta.db_table} AS r ON r.id = a.rating_id WHERE NOT r.status IN (%s, %s)",
 )
 _BUCKET_ANSWERS = f"JOIN {Rating._meta.db_table} AS r ON r.id = a.rating_id WHERE r.status IN (%s, %s){{buckets}}"
 # A local hour that occurs twice (the end of daylight saving time) gives two `hour_start`: hence the GROUP BY.
@@ -161,15 +165,21 @@ _HOUR_INSERT_SQL = (
     "SELECT counter_id, unit_id, hour_start::date, date_part('hour', hour_start)::int, "
     "sum(s1 + s2 + s3 + s4 + s5), sum(s1 + s2) FROM rollup_hour_stage GROUP BY 1, 2, 3, 4{conflict}"
 )
+# Both sum their staging rows per bucket before unpivoting them (far fewer rows to unpivot than to sum after).
 _OVERALL_INSERT_SQL = (
     f"INSERT INTO {RatingRollup._meta.db_table} (counter_id, unit_id, day, value, count) "
-    "SELECT counter_id, unit_id, hour_start::date, v.score, sum(v.n) FROM rollup_hour_stage "
+    "SELECT counter_id, unit_id, day, v.score, v.n FROM (SELECT counter_id, unit_id, hour_start::date AS day, "
+    + ", ".join(f"sum(s{s}) AS s{s}" for s in _SCORES)
+    + " FROM rollup_hour_stage GROUP BY 1, 2, 3) AS d "
     "CROSS JOIN LATERAL (VALUES " + ", ".join(f"({s}, s{s})" for s in _SCORES) + ") AS v(score, n) "
-    "WHERE v.n > 0 GROUP BY 1, 2, 3, 4{conflict}"
+    "WHERE v.n > 0{conflict}"
 )
 _ANSWER_INSERT_SQL = (
     f"INSERT INTO {RatingRollup._meta.db_table} (counter_id, unit_id, day, item_id, value, count) "
-    "SELECT counter_id, unit_id, day_start::date, item_id, v.value, v.n FROM rollup_answer_stage "
+    "SELECT counter_id, unit_id, day, item_id, v.value, v.n FROM (SELECT counter_id, unit_id, "
+    "day_start::date AS day, item_id, "
+    + ", ".join(f"sum(v{v}) AS v{v}" for v in _VALUES)
+    + " FROM rollup_answer_stage GROUP BY 1, 2, 3, 4) AS d "
     "CROSS JOIN LATERAL (VALUES " + ", ".join(f"({v}, v{v})" for v in _VALUES) + ") AS v(value, n) "
     "WHERE v.n > 0{conflict}"
 )
@@ -208,8 +218,14 @@ def _fill_rollups_postgresql(buckets: dict[datetime.date, set[int]] | None) -> i
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
         cursor.execute(_HOUR_STAGE_SQL.format(buckets=where), params)
-        source = _ALL_ANSWERS if buckets is None else _BUCKET_ANSWERS.format(buckets=where)
-        cursor.execute(_ANSWER_STAGE_SQL.format(source=source), params)
+        if buckets is None:
+            cursor.execute(_ANSWER_STAGE_SQL.format(sign="", source=""))
+            # A few thousand index lookups, where a hash join would read all 10 million answers again.
+            cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+            cursor.execute(_UNCOUNTED_ANSWERS_SQL, COUNTED_STATUSES)
+            cursor.execute("SET LOCAL enable_hashjoin = on; SET LOCAL enable_mergejoin = on")
+        else:
+            cursor.execute(_ANSWER_STAGE_SQL.format(sign="", source=_BUCKET_ANSWERS.format(buckets=where)), params)
         cursor.execute(_HOUR_INSERT_SQL.format(conflict=conflicts["hour"]))
         cursor.execute(_OVERALL_INSERT_SQL.format(conflict=conflicts["overall"]))
         written += cursor.rowcount
@@ -239,15 +255,27 @@ def _lock_rollup_tables() -> None:
             )
 
 
+def _drop_primary_keys(cursor, *models) -> list[tuple[str, str]]:
+    """Drop the models' primary keys (built again after the load, like the other indexes); returns (table, name)."""
+    dropped = []
+    for model in models:
+        table = model._meta.db_table
+        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [table])
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            dropped.append((table, name))
+    return dropped
+
+
 @transaction.atomic
 def rebuild_rollups() -> int:
     """Recompute every rollup row from the raw ratings. Returns the number of rollup rows written.
 
-    On PostgreSQL the tables are truncated and their indexes dropped during the load and built again afterwards
-    (one sort instead of millions of index insertions), all in one transaction: readers of the rollups wait for
-    the rebuild to finish and never see a half-built table. The scans of ratings and answers may use
-    `INDICES_REBUILD_WORKERS` parallel workers (default 2) and 256 MB of `work_mem` each, for this transaction
-    only."""
+    On PostgreSQL the tables are truncated and their indexes (primary keys included) dropped during the load and
+    built again afterwards (one sort instead of millions of index insertions), all in one transaction: readers of
+    the rollups wait for the rebuild to finish and never see a half-built table. The scans of ratings and answers
+    may use `INDICES_REBUILD_WORKERS` parallel workers (default 2) and 256 MB of `work_mem` each, for this
+    transaction only."""
     state = _locked_state()
     started = timezone.now()
     if connection.vendor != "postgresql":
@@ -272,10 +300,14 @@ def rebuild_rollups() -> int:
             cursor.execute(
                 f"TRUNCATE {RatingRollup._meta.db_table}, {RatingHourRollup._meta.db_table}"  # noqa: S608
             )
+            primary_keys = _drop_primary_keys(cursor, RatingRollup, RatingHourRollup)
         with connection.schema_editor() as editor:
             for model, index in indexes:
                 (editor.remove_index if isinstance(index, Index) else editor.remove_constraint)(model, index)
         written = _fill_rollups()
+        with connection.cursor() as cursor:
+            for table, name in primary_keys:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" PRIMARY KEY (id)')
         with connection.schema_editor() as editor:
             for model, index in indexes:
                 (editor.add_index if isinstance(index, Index) else editor.add_constraint)(model, index)
