@@ -181,8 +181,11 @@ class ReasonChipAdmin(AuditedModelAdmin):
 class RatingAnswerInline(admin.TabularInline):
     model = RatingAnswer
     extra = 0
-    readonly_fields = ["item", "value"]
+    fields = readonly_fields = ["item", "value"]
     can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # answers come from the citizen only
 
 
 @admin.register(Rating)
@@ -192,9 +195,19 @@ class RatingAdmin(admin.ModelAdmin):
     search_fields = ["counter__name", "unit__name", "dossier_code", "idempotency_key"]
     date_hierarchy = "created_at"
     list_select_related = ["unit", "counter"]
-    readonly_fields = ["idempotency_key", "ip_hash", "created_at", "updated_at"]
-    raw_id_fields = ["counter", "unit", "questionnaire"]
     inlines = [RatingAnswerInline]
+
+    # Ratings are the evidence every index is computed from: shown, never added, edited or deleted here (where and
+    # when one was given is copied into its answers and rollups; a status changes only through the audited
+    # quarantine review).
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(DossierLink)

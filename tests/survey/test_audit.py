@@ -13,12 +13,14 @@ from survey.models import (
     Counter,
     Questionnaire,
     QuestionnaireItem,
+    Rating,
     ReasonChip,
     ServiceField,
     Unit,
     UnitGroup,
     User,
 )
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -278,3 +280,24 @@ def test_an_entry_outlives_its_actor(world):
     world.officer_b.delete()
     entry = AuditEntry.objects.get(pk=entry.pk)
     assert entry.actor is None and entry.actor_name == "officer-b"
+
+
+def test_ratings_are_read_only_in_the_admin(admin_client, world):
+    """Ratings are the evidence indices are computed from; a status changes only through the audited review."""
+    questionnaire = factories.make_questionnaire(items=[("A1", "access")])
+    rating = factories.make_rating(counter=world.counter_a, questionnaire=questionnaire, answers={"A1": 2})
+    page = admin_client.get(_url(Rating, "change", rating.pk))
+    assert page.status_code == 200
+    assert world.counter_a.name in page.content.decode()
+
+    response = admin_client.post(
+        _url(Rating, "change", rating.pk),
+        {"counter": world.counter_b.pk, "unit": world.unit_b.pk, "score": "1", "status": "excluded"},
+    )
+
+    assert response.status_code == 403
+    assert admin_client.post(_url(Rating, "delete", rating.pk), {"post": "yes"}).status_code == 403
+    assert admin_client.get(_url(Rating, "add")).status_code == 403
+    rating.refresh_from_db()
+    assert (rating.counter_id, rating.score, rating.status) == (world.counter_a.pk, 5, Rating.Status.ACCEPTED)
+    assert rating.answers.get().value == 2
