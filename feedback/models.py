@@ -161,6 +161,24 @@ class Case(models.Model):
     def public_status(self) -> str:
         return public_status(self.status)
 
+    def answer_deadline(self, calendar=None) -> datetime.date:
+        """The day the answer must be published by: the answer deadline counted from receipt, or from the appeal."""
+        if self.appealed_at is None:
+            return self.answer_due
+        from .workdays import WorkCalendar, deadline_days
+
+        calendar = calendar or WorkCalendar()
+        return calendar.add_working_days(timezone.localdate(self.appealed_at), deadline_days("answer"))
+
+    @property
+    def public_deadline(self) -> datetime.date | None:
+        """The answer deadline the citizen is shown: the legal one, never an internal step's (publication)."""
+        if self.status == Status.RECEIVED:
+            return self.answer_due
+        if self.public_status in (Status.ACCEPTED, Status.IN_PROGRESS):
+            return self.answer_deadline()
+        return None
+
     def get_public_status_display(self) -> str:
         return Status(self.public_status).label
 

@@ -93,19 +93,15 @@ def _event(case: Case, *, kind: str, by: User | None, from_status: str, note: st
     )
 
 
-def _answer_deadline(case: Case, calendar: WorkCalendar) -> datetime.date:
-    if case.appealed_at:
-        return calendar.add_working_days(timezone.localdate(case.appealed_at), deadline_days("answer"))
-    return case.answer_due
-
-
 def _current_due(case: Case, calendar: WorkCalendar) -> datetime.date | None:
     if case.status == Status.RECEIVED:
         return case.classify_due
     if case.status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL):
-        return _answer_deadline(case, calendar)
+        return case.answer_deadline(calendar)
     if case.status == Status.APPROVED:
-        return calendar.add_working_days(timezone.localdate(case.approved_at), deadline_days("publish"))
+        # Both obligations hold: publish within the days allowed after approval, and by the answer deadline.
+        publish_by = calendar.add_working_days(timezone.localdate(case.approved_at), deadline_days("publish"))
+        return min(publish_by, case.answer_deadline(calendar))
     return None
 
 
@@ -371,6 +367,8 @@ def transfer_case(*, case: Case, by: User, unit: Unit, reason: str) -> Case:
     from_status = case.status
     old_unit = case.unit
     case.unit, case.counter, case.assigned_to = unit, None, None
+    # A draft returned by the old unit's lead is not the new unit's to send.
+    case.draft_answer, case.approved_by, case.approved_at = "", None, None
     case.status = Status.RECEIVED
     _set_deadlines_from(case, timezone.localdate(), calendar)
     case.due_date = case.classify_due

@@ -1,7 +1,8 @@
 """Rollups, snapshots and dossier statistics: the writes of the indices app.
 
 - `rebuild_rollups()` recomputes every rollup row from the raw ratings: one scan of the ratings and one of the
-  answers joined to them, each counted into a staging table, then unpivoted into the rollups;
+  answers (less the answers of ratings that do not count), each counted into a staging table, then unpivoted into
+  the rollups;
   `refresh_rollups()` recomputes only the (counter, day) buckets whose ratings changed since the last watermark,
   with an overlap margin for transactions that commit late.
 - `compute_snapshots(periods=...)` reads rollups (never raw ratings), calls `aggregation.snapshot_figures` and

@@ -395,8 +395,8 @@ class Rating(models.Model):
             models.Index(fields=["counter", "created_at"], name="rating_counter_created"),
             # The incremental rollup scans what changed since its last run.
             models.Index(fields=["updated_at"], name="rating_updated"),
-            # The few ratings that do not count (quarantined, excluded): the rollup rebuild leaves their answers
-            # out with an anti-join on this small index instead of joining every answer to its rating.
+            # The few ratings that do not count (quarantined, excluded): the rollup rebuild finds them here to
+            # subtract their answers, instead of joining every answer to its rating.
             models.Index(
                 fields=["id"], name="rating_not_counted", condition=~Q(status__in=["accepted", "reinstated"])
             ),

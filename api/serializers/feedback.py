@@ -11,7 +11,7 @@ from rest_framework import serializers
 from feedback.attachments import check_attachments
 from feedback.models import Attachment, Case, CaseContact, CaseEvent, Category, Status, public_status
 
-from .common import text_field
+from .common import PatternField, text_field
 
 MAX_ID = 2**63 - 1
 
@@ -24,7 +24,7 @@ class CaseCreateSerializer(serializers.Serializer):
     """A citizen's case, as the PAKN form takes it. JSON, or multipart when attaching files."""
 
     unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The id of the unit concerned.")
-    counter = serializers.RegexField(
+    counter = PatternField(
         trim_whitespace=False,
         regex=r"^[a-z0-9]{1,32}$",
         required=False,
@@ -40,9 +40,7 @@ class CaseCreateSerializer(serializers.Serializer):
     )
     name = text_field(max_length=120, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.RegexField(
-        trim_whitespace=False, regex=r"^\+?[0-9 .-]{8,20}$", required=False, allow_blank=True
-    )
+    phone = PatternField(trim_whitespace=False, regex=r"^\+?[0-9 .-]{8,20}$", required=False, allow_blank=True)
     consent_reply = serializers.BooleanField(
         default=False, help_text="Consent to be answered by email/SMS; required to store any contact detail."
     )
@@ -131,11 +129,8 @@ class CaseTrackSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_deadline(self, case: Case):
-        if case.public_status in (Status.ACCEPTED, Status.IN_PROGRESS):
-            return (case.due_date or case.answer_due).isoformat()
-        if case.status == Status.RECEIVED:
-            return case.answer_due.isoformat()
-        return None
+        deadline = case.public_deadline
+        return deadline.isoformat() if deadline else None
 
     @extend_schema_field(PublicEventSerializer(many=True))
     def get_events(self, case: Case) -> list:

@@ -13,6 +13,7 @@ from indices.models import CchcFieldScore, CchcImport, CchcScore, IndexSnapshot,
 from indices.periods import Period
 
 from ..filters import MAX_ID
+from .common import PatternField
 
 REPORT_FORMATS = list(REPORT_BUILDERS)
 
@@ -20,10 +21,10 @@ MAX_COUNT = 2**31 - 1
 
 
 class DossierStatRowSerializer(serializers.Serializer):
-    unit = serializers.RegexField(
+    unit = PatternField(
         trim_whitespace=False, regex=r"^[-a-zA-Z0-9_]{1,40}$", max_length=40, help_text="The unit's stable code."
     )
-    month = serializers.RegexField(
+    month = PatternField(
         trim_whitespace=False, regex=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", help_text="The month, as YYYY-MM."
     )
     handled = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, help_text="Dossiers handled.")
@@ -145,7 +146,7 @@ class CchcScoreSerializer(serializers.ModelSerializer):
 
 
 class CchcFieldScoreInputSerializer(serializers.Serializer):
-    field = serializers.RegexField(
+    field = PatternField(
         trim_whitespace=False, regex=r"^[-a-zA-Z0-9_]{1,40}$", max_length=40, help_text="An active field's code."
     )
     points = _points(min_value=Decimal("0"))

@@ -9,6 +9,8 @@ from rest_framework import serializers
 
 from survey.models import Counter, DossierLink, Questionnaire, QuestionnaireItem, Rating, Unit, UnitGroup
 
+from .common import PatternField
+
 
 class UnitGroupSerializer(serializers.ModelSerializer):
     class Meta:
@@ -102,7 +104,7 @@ class RatingInputSerializer(serializers.Serializer):
     """The citizen's rating. Lean on purpose (the hot path): plain fields, no database lookups; the counter is
     found by its public code in the view and everything else is checked by `survey.services`."""
 
-    counter = serializers.RegexField(
+    counter = PatternField(
         trim_whitespace=False,
         regex=r"^[a-z0-9]{1,32}$",
         max_length=32,
@@ -116,7 +118,7 @@ class RatingInputSerializer(serializers.Serializer):
         help_text="Optional answers to the items of the unit's active questionnaire (see `questionnaires/`).",
     )
     reasons = serializers.ListField(
-        child=serializers.RegexField(trim_whitespace=False, regex=r"^[-a-zA-Z0-9_]{1,40}$", max_length=40),
+        child=PatternField(trim_whitespace=False, regex=r"^[-a-zA-Z0-9_]{1,40}$", max_length=40),
         required=False,
         max_length=20,
         help_text="Optional codes of active “why” chips.",
@@ -187,7 +189,7 @@ DOSSIER_CODE_PATTERN = rf"^[^{_EDGE}]([^\x00-\x1f\x7f-\x9f]*[^{_EDGE}])?$"
 
 class DossierLinkInputSerializer(serializers.Serializer):
     counter = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The counter's id.")
-    dossier_code = serializers.RegexField(
+    dossier_code = PatternField(
         trim_whitespace=False,
         # Spelled out rather than `\s`, whose meaning differs between Python and the schema's ECMA regexes: no control
         # characters, no surrounding (Unicode) whitespace.

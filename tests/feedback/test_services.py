@@ -279,6 +279,28 @@ def test_publication_is_due_two_working_days_after_approval_across_weekend_and_t
     assert shorter.due_date == datetime.date(2026, 2, 14)
 
 
+def test_an_answer_approved_on_its_last_day_must_still_be_published_that_day(world):
+    # given a draft whose answer deadline is today
+    case = _case_in(world, S.AWAITING_APPROVAL)
+    Case.objects.filter(pk=case.pk).update(answer_due=timezone.localdate())
+    # when the lead approves it today
+    case = services.approve_answer(case=case, by=world.lead_a)
+    # then publication is due today, not two working days later: both deadlines hold
+    assert case.due_date == timezone.localdate()
+
+
+def test_a_transfer_after_a_returned_draft_leaves_the_draft_behind(world):
+    case = services.return_answer(
+        case=_case_in(world, S.AWAITING_APPROVAL), by=world.lead_a, note="Cần nêu rõ biện pháp khắc phục."
+    )
+    assert case.draft_answer  # kept for the officer of unit A to revise
+
+    case = services.transfer_case(case=case, by=world.officer_a, unit=world.unit_b, reason="Thuộc Sở Y tế")
+
+    case.refresh_from_db()
+    assert (case.unit, case.draft_answer, case.approved_by, case.approved_at) == (world.unit_b, "", None, None)
+
+
 def test_transfer_is_refused_while_an_answer_awaits_approval_or_publication(world):
     for start in (S.AWAITING_APPROVAL, S.APPROVED):
         case = _case_in(world, start)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from feedback import services
-from feedback.models import Case, Status
+from feedback.models import Status
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,9 @@ def test_a_draft_answer_is_never_shown_before_it_is_published(client, case, worl
         assert "Dự thảo:" not in body and "Bản duyệt:" not in body and "Trả lời của cơ quan" not in body
         data = APIClient().get(api_url).json()
         assert data["status"] == "in_progress" and data["public_answer"] == "" and data["answered_at"] is None
-        assert data["deadline"] == Case.objects.get(pk=case.pk).due_date.isoformat()
+        # the legal answer deadline, never the internal publication deadline of an approved answer
+        assert data["deadline"] == case.answer_due.isoformat()
+        assert case.answer_due.strftime("%-d/%-m/%Y") in body
         assert "Dự thảo:" not in str(data) and "Bản duyệt:" not in str(data)
         assert [e["kind"] for e in data["events"]] == ["submitted"]
     # once published, the approved text is there, and the history says "in progress -> answered"
