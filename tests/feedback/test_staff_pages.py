@@ -303,3 +303,21 @@ def test_nav_links_follow_roles(client, world):
     assert reverse("feedback:case-list") in home and reverse("feedback:case-overview") not in home
     client.force_login(world.province)
     assert reverse("feedback:case-overview") in client.get("/").content.decode()
+
+
+def test_a_lead_has_the_answers_to_approve_one_click_away(client, world):
+    waiting = factories.make_pakn_case(unit=world.unit_a, text="Chờ duyệt: cán bộ hẹn lại nhiều lần.")
+    services.change_case_status(case=waiting, by=world.officer_a, to=Status.ACCEPTED)
+    services.change_case_status(case=waiting, by=world.officer_a, to=Status.IN_PROGRESS)
+    services.answer_case(case=waiting, by=world.officer_a, text="Đơn vị xin lỗi và đã nhắc nhở cán bộ.")
+    new = factories.make_pakn_case(unit=world.unit_a, text="Mới nhận: phòng chờ quá nóng.")
+    link = f'href="{reverse("feedback:case-list")}?status=awaiting_approval"'
+
+    client.force_login(world.officer_a)
+    assert link not in client.get(reverse("home")).content.decode()
+
+    client.force_login(world.lead_a)
+    assert link in client.get(reverse("home")).content.decode()
+    listing = client.get(reverse("feedback:case-list"), {"status": "awaiting_approval"}).content.decode()
+    assert reverse("feedback:case-detail", args=[waiting.pk]) in listing
+    assert reverse("feedback:case-detail", args=[new.pk]) not in listing
