@@ -64,14 +64,34 @@ def notify_answer(case_id: int) -> int:
 
 
 def notify_approval_request(case_id: int) -> int:
-    """To the unit's leads: an answer waits for their approval. Nothing when the case has moved on meanwhile."""
+    """To the unit's leads (to provincial staff, who may approve too, when the unit has no lead to write to): an
+    answer waits for approval. Nothing when the case has moved on meanwhile."""
     case = Case.objects.select_related("unit").filter(pk=case_id, status=Status.AWAITING_APPROVAL).first()
     if case is None:
         return 0
     return send_templated_email(
         name="pakn-approval-request",
-        recipients=_unit_lead_emails(case),
+        recipients=_unit_lead_emails(case) or _province_emails(),
         context={"case": case, "url": _staff_url(case)},
+    )
+
+
+def notify_draft_returned(case_id: int) -> int:
+    """To the officer who wrote the draft: it was returned, with the reason. Nothing when the case has moved on."""
+    case = Case.objects.select_related("unit").filter(pk=case_id, status=Status.IN_PROGRESS).first()
+    returned = (
+        case
+        and case.events.filter(
+            from_status__in=[Status.AWAITING_APPROVAL, Status.APPROVED], to_status=Status.IN_PROGRESS
+        ).last()
+    )
+    drafted = case and case.events.filter(to_status=Status.AWAITING_APPROVAL).select_related("actor").last()
+    if not (returned and drafted and drafted.actor and drafted.actor.email):
+        return 0
+    return send_templated_email(
+        name="pakn-draft-returned",
+        recipients=[drafted.actor.email],
+        context={"case": case, "reason": returned.note, "url": _staff_url(case)},
     )
 
 

@@ -301,8 +301,8 @@ def approve_answer(*, case: Case, by: User, text: str | None = None) -> Case:
 @transaction.atomic
 def return_answer(*, case: Case, by: User, note: str) -> Case:
     """The approver sends a drafted (or approved, not yet published) answer back to the unit with the reason: the
-    case is in progress again, due by its answer deadline; the draft is kept for the officer to revise. One internal
-    event. Raises PermissionDenied for anyone who may not approve."""
+    case is in progress again, due by its answer deadline; the draft is kept for the officer to revise, who is
+    emailed. One internal event. Raises PermissionDenied for anyone who may not approve."""
     case = _locked(case)
     _check_approver(case, by)
     if case.status not in RETURNABLE:
@@ -319,6 +319,7 @@ def return_answer(*, case: Case, by: User, note: str) -> Case:
     case.due_date = _current_due(case, WorkCalendar())
     case.save()
     _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status, note=note)
+    _enqueue(tasks.notify_draft_returned_task, case.pk)
     return case
 
 

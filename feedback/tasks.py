@@ -21,6 +21,11 @@ def notify_approval_request_task(case_id: int) -> int:
 
 
 @shared_task
+def notify_draft_returned_task(case_id: int) -> int:
+    return notifications.notify_draft_returned(case_id)
+
+
+@shared_task
 def notify_reminder_task(case_id: int) -> int:
     return notifications.notify_reminder(case_id)
 

@@ -103,3 +103,32 @@ def test_an_answer_published_at_once_asks_nobody_to_approve(staffed, eager_celer
     with django_capture_on_commit_callbacks(execute=True):
         services.answer_case(case=case, by=staffed.lead_a, text="Trả lời của lãnh đạo")
     assert mail.outbox == []
+
+
+def test_without_a_lead_to_write_to_provincial_staff_are_asked_to_approve(
+    staffed, eager_celery, django_capture_on_commit_callbacks
+):
+    staffed.province.email = "tinh@gialai.gov.vn"
+    staffed.province.save()
+    case = factories.make_pakn_case(unit=staffed.unit_a)  # lead_a has no email address
+    _start(case, staffed)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_case(case=case, by=staffed.officer_a, text="Dự thảo trả lời")
+    assert [m.to for m in mail.outbox] == [["tinh@gialai.gov.vn"]]
+
+
+def test_a_returned_draft_is_emailed_to_its_author_with_the_reason(
+    staffed, eager_celery, django_capture_on_commit_callbacks
+):
+    second = factories.make_user(role="officer", unit=staffed.unit_a, email="a2@so.vn")
+    case = factories.make_pakn_case(unit=staffed.unit_a)
+    _start(case, staffed)
+    services.answer_case(case=case, by=second, text="Dự thảo trả lời")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_answer(case=case, by=staffed.lead_a, note="Cần nêu rõ thời hạn hoàn trả phí.")
+    assert [m.to for m in mail.outbox] == [["a2@so.vn"]]
+    message = mail.outbox[0]
+    assert f"#{case.pk}" in message.subject and "bị trả lại" in message.subject
+    assert "Cần nêu rõ thời hạn hoàn trả phí." in message.body and f"/pakn/ho-so/{case.pk}/" in message.body
