@@ -53,8 +53,10 @@ class CaseFilter(django_filters.FilterSet):
         if not value:
             return queryset
         condition = Q(text__icontains=value) | Q(tracking_code__iexact=value)
-        if value.lstrip("#").isdigit():
-            condition |= Q(pk=int(value.lstrip("#")))
+        number = value.lstrip("#")
+        # "³" and "٣" are digits to `isdigit`; ids are ASCII and fit in a bigint.
+        if number.isascii() and number.isdigit() and int(number) < 2**63:
+            condition |= Q(pk=int(number))
         return queryset.filter(condition)
 
     def filter_overdue(self, queryset, name, value):

@@ -145,9 +145,14 @@ def cchc_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "indices/cchc_form.html", {"form": form})
 
 
+def _is_year(text: str) -> bool:
+    """Four ASCII digits ("³" is a digit to `str.isdigit`, and a longer number would overflow the column)."""
+    return len(text) == 4 and text.isascii() and text.isdigit()
+
+
 def _score_initial(unit_code: str, year: str) -> dict:
     """The form's initial values for editing an existing score (`?unit=<code>&year=<year>`)."""
-    if not (unit_code and year.isdigit()):
+    if not (unit_code and _is_year(year)):
         return {}
     score = CchcScore.objects.filter(unit__code=unit_code, year=int(year)).first()
     if score is None:
@@ -202,7 +207,7 @@ def cchc_template(request: HttpRequest) -> HttpResponse:
 def scheme_edit(request: HttpRequest) -> HttpResponse:
     """The schemes in force by year, and a form to add one (or replace a year's, with `?year=`)."""
     year = request.GET.get("year", "")
-    existing = ReportScheme.objects.filter(valid_from_year=int(year)).first() if year.isdigit() else None
+    existing = ReportScheme.objects.filter(valid_from_year=int(year)).first() if _is_year(year) else None
     form = ReportSchemeForm(request.POST or None, instance=existing or ReportScheme(valid_from_year=_default_year()))
     if request.method == "POST":
         if not form.is_valid():

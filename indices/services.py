@@ -667,7 +667,7 @@ def import_dossier_stats(*, text: str) -> int:
 
     def number(raw: str | None) -> int | str:
         raw = (raw or "").strip()
-        return int(raw) if raw.lstrip("-").isdigit() else raw
+        return int(raw) if raw.lstrip("-").isascii() and raw.lstrip("-").isdigit() else raw
 
     rows = [
         {

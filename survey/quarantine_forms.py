@@ -37,7 +37,7 @@ class DecisionForm(forms.Form):
         ids: set[int] = set()
         for value in self.cleaned_data["clusters"]:
             parts = [part.strip() for part in str(value).split(",") if part.strip()]
-            if not parts or not all(part.isdigit() and len(part) <= 18 for part in parts):
+            if not parts or not all(part.isascii() and part.isdigit() and len(part) <= 18 for part in parts):
                 raise forms.ValidationError(_("Lựa chọn không hợp lệ."), code="invalid")
             ids.update(int(part) for part in parts)
         if len(ids) > MAX_SELECTED:

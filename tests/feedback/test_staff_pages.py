@@ -321,3 +321,14 @@ def test_a_lead_has_the_answers_to_approve_one_click_away(client, world):
     listing = client.get(reverse("feedback:case-list"), {"status": "awaiting_approval"}).content.decode()
     assert reverse("feedback:case-detail", args=[waiting.pk]) in listing
     assert reverse("feedback:case-detail", args=[new.pk]) not in listing
+
+
+@pytest.mark.parametrize("query", ["³", "#²", "٣", "#99999999999999999999", "12345678901234567890123"])
+def test_searching_for_something_like_a_case_number_never_fails(client, world, query):
+    """Found by schemathesis: "³" is a digit to `str.isdigit` but not to `int`; numbers past a bigint overflow."""
+    case = factories.make_pakn_case(unit=world.unit_a)
+    client.force_login(world.officer_a)
+    response = client.get(reverse("feedback:case-list"), {"q": query})
+    assert response.status_code == 200
+    assert case.pk not in {c.pk for c in response.context["page"]}
+    assert client.get(reverse("feedback:case-list"), {"q": f"#{case.pk}"}).context["page"][0].pk == case.pk
