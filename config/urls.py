@@ -21,7 +21,8 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
-    re_path(r"^api/(?P<path>.*)$", not_found, name="api-not-found"),
+    # `[\s\S]`, not `.`: an address with a newline in it (%0A) is an unknown API address too.
+    re_path(r"^api/(?P<path>[\s\S]*)$", not_found, name="api-not-found"),
     path("bao-cao/", include("indices.report_urls")),
     path("chi-so/", include("indices.urls")),
     path("", include("survey.urls")),
