@@ -4,10 +4,12 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from .common import StringField
+
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150, label=_("Tên đăng nhập"))
-    password = serializers.CharField(
+    username = StringField(max_length=150, label=_("Tên đăng nhập"))
+    password = StringField(
         max_length=128, trim_whitespace=False, style={"input_type": "password"}, label=_("Mật khẩu")
     )
 
@@ -21,4 +23,4 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    token = StringField(help_text="Send it as `Authorization: Token <token>`.")

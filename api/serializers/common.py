@@ -9,11 +9,27 @@ from rest_framework import serializers
 NO_NUL = RegexValidator(r"^[^\x00]*$", message=_("Không được chứa ký tự NUL."))
 
 
-class PatternField(serializers.RegexField):
-    """A RegexField that means what its published pattern means to a client: in Python `$` also matches before a
-    final newline, in the schema's ECMA regexes it does not, so a final newline is refused."""
+def _refuse_non_strings(field: serializers.Field, data) -> None:
+    # DRF turns a JSON number into a string ("dossier_code": 0.0 becomes "0.0"); the schema says "string", so a
+    # client that sends a number has a bug to hear about.
+    if not isinstance(data, str):
+        field.fail("invalid")
+
+
+class StringField(serializers.CharField):
+    """A CharField that takes JSON strings only, as the schema says (DRF would turn a number into a string)."""
 
     def to_internal_value(self, data):
+        _refuse_non_strings(self, data)
+        return super().to_internal_value(data)
+
+
+class PatternField(serializers.RegexField):
+    """A RegexField that means what its published pattern means to a client: strings only, and since in Python `$`
+    also matches before a final newline but not in the schema's ECMA regexes, a final newline is refused."""
+
+    def to_internal_value(self, data):
+        _refuse_non_strings(self, data)
         value = super().to_internal_value(data)
         if value.endswith("\n"):
             self.fail("invalid")
@@ -21,8 +37,8 @@ class PatternField(serializers.RegexField):
 
 
 def text_field(**kwargs) -> serializers.CharField:
-    """A CharField whose schema says that NUL characters are refused."""
-    return serializers.CharField(validators=[NO_NUL], **kwargs)
+    """A string field whose schema says that NUL characters are refused."""
+    return StringField(validators=[NO_NUL], **kwargs)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from feedback.attachments import check_attachments
 from feedback.models import Attachment, Case, CaseContact, CaseEvent, Category, Status, public_status
 
-from .common import PatternField, text_field
+from .common import PatternField, StringField, text_field
 
 MAX_ID = 2**63 - 1
 
@@ -81,7 +81,7 @@ class PublicEventSerializer(serializers.ModelSerializer):
         model = CaseEvent
         fields = ["kind", "from_status", "to_status", "note", "created_at"]
 
-    @extend_schema_field(serializers.CharField())
+    @extend_schema_field(StringField())
     def get_note(self, event: CaseEvent) -> str:
         # The answer itself is shown once, as `public_answer`, not again in the history.
         return "" if event.to_status == Status.ANSWERED and event.kind == CaseEvent.Kind.TRANSITION else event.note
@@ -97,7 +97,7 @@ class PublicEventSerializer(serializers.ModelSerializer):
 class CaseTrackSerializer(serializers.ModelSerializer):
     """What the citizen's tracking page shows: no internal note, no staff name, no contact detail."""
 
-    unit_name = serializers.CharField(source="unit.name")
+    unit_name = StringField(source="unit.name")
     status = serializers.ChoiceField(
         choices=Status.choices,
         source="public_status",
@@ -140,7 +140,7 @@ class CaseTrackSerializer(serializers.ModelSerializer):
 class CaseSerializer(serializers.ModelSerializer):
     """A case in the staff list."""
 
-    assigned_to_username = serializers.CharField(source="assigned_to.username", allow_null=True, default=None)
+    assigned_to_username = StringField(source="assigned_to.username", allow_null=True, default=None)
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -187,7 +187,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    actor = StringField(source="actor.username", allow_null=True, default=None)
 
     class Meta:
         model = CaseEvent
@@ -200,7 +200,7 @@ class CaseDetailSerializer(CaseSerializer):
     (internal notes included)."""
 
     contact = serializers.SerializerMethodField()
-    approved_by_username = serializers.CharField(
+    approved_by_username = StringField(
         source="approved_by.username",
         allow_null=True,
         default=None,

@@ -13,7 +13,7 @@ from indices.models import CchcFieldScore, CchcImport, CchcScore, IndexSnapshot,
 from indices.periods import Period
 
 from ..filters import MAX_ID
-from .common import PatternField
+from .common import PatternField, StringField
 
 REPORT_FORMATS = list(REPORT_BUILDERS)
 
@@ -73,7 +73,7 @@ class IndexSnapshotSerializer(serializers.ModelSerializer):
             "adequate": {"help_text": "Whether the sample is large enough for the figure to be shown and ranked."},
         }
 
-    @extend_schema_field(serializers.CharField())
+    @extend_schema_field(StringField())
     def get_period(self, snapshot: IndexSnapshot) -> str:
         return str(Period(snapshot.period_start, snapshot.period_end, snapshot.period_kind))
 
@@ -101,7 +101,7 @@ class CchcScoreSerializer(serializers.ModelSerializer):
     """A unit's CCHC score for a year. `schemes` in the context: every ReportScheme, newest first (one query for
     the whole list), from which the band of each score's year is taken."""
 
-    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    unit_code = StringField(source="unit.code", read_only=True)
     group = serializers.IntegerField(source="unit.group_id", read_only=True)
     points = _points()
     max_points = _points()
@@ -140,7 +140,7 @@ class CchcScoreSerializer(serializers.ModelSerializer):
     def get_band(self, score: CchcScore) -> str:
         return self._band(score).value
 
-    @extend_schema_field(serializers.CharField())
+    @extend_schema_field(StringField())
     def get_band_label(self, score: CchcScore) -> str:
         return str(self._band(score).label)
 
@@ -219,12 +219,12 @@ class ReportQuerySerializer(serializers.Serializer):
 
 class ReportUnitSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="unit_id")
-    code = serializers.CharField()
-    name = serializers.CharField()
-    short_name = serializers.CharField()
+    code = StringField()
+    name = StringField()
+    short_name = StringField()
     cchc = _number(help_text="The CCHC index in % (its predecessors' mean for a merged unit without a score).")
     band = serializers.ChoiceField(choices=Band.choices, allow_null=True)
-    band_label = serializers.CharField()
+    band_label = StringField()
     cchc_rank = serializers.IntegerField(allow_null=True, help_text="Within the group; ties share a rank.")
     cchc_previous = _number(help_text="Last year's CCHC index.")
     cchc_change = _number()
@@ -234,7 +234,7 @@ class ReportUnitSerializer(serializers.Serializer):
     ci_high = serializers.SerializerMethodField()
     adequate = serializers.BooleanField()
     has_satisfaction = serializers.BooleanField()
-    satisfaction_status = serializers.CharField(help_text="Why no satisfaction is shown (empty when it is).")
+    satisfaction_status = StringField(help_text="Why no satisfaction is shown (empty when it is).")
     satisfaction_rank = serializers.IntegerField(allow_null=True)
     satisfaction_previous = _number(help_text="The previous period's satisfaction (year, or same quarter).")
     satisfaction_change = _number()
@@ -253,7 +253,7 @@ class ReportUnitSerializer(serializers.Serializer):
 
 class BandCountSerializer(serializers.Serializer):
     band = serializers.ChoiceField(choices=Band.choices)
-    label = serializers.CharField()
+    label = StringField()
     count = serializers.IntegerField()
 
 
@@ -263,8 +263,8 @@ def _band_counts(pairs) -> list[dict]:
 
 class ReportGroupSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="group_id")
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = StringField()
+    name = StringField()
     units = ReportUnitSerializer(source="rows", many=True)
     cchc_average = _number()
     cchc_average_previous = _number()
@@ -307,12 +307,12 @@ class ReportSchemeSerializer(serializers.ModelSerializer):
 
 
 class TrendSeriesSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = StringField()
     values = serializers.ListField(child=serializers.FloatField(allow_null=True))
 
 
 class TrendsSerializer(serializers.Serializer):
-    title = serializers.CharField()
+    title = StringField()
     years = serializers.ListField(child=serializers.IntegerField())
     series = TrendSeriesSerializer(many=True)
 
@@ -325,22 +325,22 @@ class ProvinceFiguresSerializer(serializers.Serializer):
 
 
 class WeakestElementSerializer(serializers.Serializer):
-    name = serializers.CharField()
+    name = StringField()
     value = serializers.FloatField()
 
 
 class ProvinceReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     quarter = serializers.IntegerField(allow_null=True)
-    period_label = serializers.CharField()
+    period_label = StringField()
     scheme = ReportSchemeSerializer()
     bands = serializers.SerializerMethodField()
     groups = ReportGroupSerializer(many=True)
     province = serializers.SerializerMethodField()
     weakest_element = serializers.SerializerMethodField(help_text="The SIPAS element with the lowest mean.")
     trends = TrendsSerializer(help_text="The last five years' province and group averages.")
-    narrative = serializers.ListField(child=serializers.CharField(), help_text="The report's paragraphs.")
-    findings = serializers.ListField(child=serializers.CharField(), help_text="The satisfaction findings.")
+    narrative = serializers.ListField(child=StringField(), help_text="The report's paragraphs.")
+    findings = serializers.ListField(child=StringField(), help_text="The satisfaction findings.")
 
     @extend_schema_field(BandCountSerializer(many=True))
     def get_bands(self, report) -> list[dict]:

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from survey.models import Counter, DossierLink, Questionnaire, QuestionnaireItem, Rating, Unit, UnitGroup
 
-from .common import PatternField
+from .common import PatternField, StringField
 
 
 class UnitGroupSerializer(serializers.ModelSerializer):
@@ -19,7 +19,7 @@ class UnitGroupSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    group_code = serializers.CharField(source="group.code", read_only=True)
+    group_code = StringField(source="group.code", read_only=True)
     successors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     is_active = serializers.SerializerMethodField(help_text="Whether the unit is in force today.")
 
@@ -46,7 +46,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class CounterSerializer(serializers.ModelSerializer):
-    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    unit_code = StringField(source="unit.code", read_only=True)
     fields = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     rating_url = serializers.SerializerMethodField(help_text="The address the counter's QR code encodes.")
 
@@ -139,10 +139,10 @@ class PublicRatingSerializer(serializers.Serializer):
     """What the citizen's app gets back: the rating as recorded (no integrity verdict, which would help abuse)."""
 
     idempotency_key = serializers.UUIDField()
-    counter = serializers.CharField(source="counter.code")
+    counter = StringField(source="counter.code")
     score = serializers.IntegerField()
     answers = serializers.SerializerMethodField()
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=StringField())
     verified = serializers.BooleanField()
     created_at = serializers.DateTimeField()
 
@@ -156,7 +156,7 @@ class PublicRatingSerializer(serializers.Serializer):
 class RatingSerializer(serializers.ModelSerializer):
     """A rating as staff see it, with its integrity status and flags."""
 
-    counter_code = serializers.CharField(source="counter.code", read_only=True)
+    counter_code = StringField(source="counter.code", read_only=True)
     answers = RatingAnswerSerializer(many=True, read_only=True)
 
     class Meta:

@@ -182,3 +182,11 @@ def test_a_unit_and_month_twice_in_one_batch_is_refused(world, api_as):
 def test_unit_staff_may_not_push_statistics(world, api_as):
     assert api_as("lead_a").post(STATS, {"rows": rows(world)}).status_code == 403
     assert not DossierStat.objects.exists()
+
+
+def test_a_number_where_the_schema_says_string_is_refused(world, api_as):
+    """Found by schemathesis: DRF would have stored the JSON number 0.0 as the dossier code "0.0"."""
+    response = api_as("province").post(LINKS, {"counter": world.counter_a.pk, "dossier_code": 0.0}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["dossier_code"]
+    assert not DossierLink.objects.exists()
