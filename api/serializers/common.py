@@ -16,6 +16,17 @@ def _refuse_non_strings(field: serializers.Field, data) -> None:
         field.fail("invalid")
 
 
+# Characters Python's `str.strip` removes (and the other control characters), spelled out because `\s` means
+# different characters in Python and in the schema's ECMA regexes.
+INVISIBLE = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# Required text: at least one visible character and no NUL, one pattern that the schema publishes, so that a
+# client knows that whitespace alone is refused as blank (DRF strips it).
+VISIBLE_TEXT = RegexValidator(
+    rf"^[^\x00]*[^{INVISIBLE}][^\x00]*$",
+    message=_("Hãy nhập nội dung (không chỉ có khoảng trắng, không chứa ký tự NUL)."),
+)
+
+
 class StringField(serializers.CharField):
     """A CharField that takes JSON strings only, as the schema says (DRF would turn a number into a string)."""
 
@@ -37,8 +48,9 @@ class PatternField(serializers.RegexField):
 
 
 def text_field(**kwargs) -> serializers.CharField:
-    """A string field whose schema says that NUL characters are refused."""
-    return StringField(validators=[NO_NUL], **kwargs)
+    """A text input whose schema says that NUL characters are refused and, unless it may be blank, that whitespace
+    alone is blank."""
+    return StringField(validators=[NO_NUL if kwargs.get("allow_blank") else VISIBLE_TEXT], **kwargs)
 
 
 class ErrorSerializer(serializers.Serializer):

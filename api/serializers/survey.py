@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from survey.models import Counter, DossierLink, Questionnaire, QuestionnaireItem, Rating, Unit, UnitGroup
 
-from .common import PatternField, StringField
+from .common import INVISIBLE, PatternField, StringField
 
 
 class UnitGroupSerializer(serializers.ModelSerializer):
@@ -183,8 +183,7 @@ class RatingSerializer(serializers.ModelSerializer):
 # Dossier links ----------------------------------------------------------------------------------------------------
 
 
-_EDGE = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-DOSSIER_CODE_PATTERN = rf"^[^{_EDGE}]([^\x00-\x1f\x7f-\x9f]*[^{_EDGE}])?$"
+DOSSIER_CODE_PATTERN = rf"^[^{INVISIBLE}]([^\x00-\x1f\x7f-\x9f]*[^{INVISIBLE}])?$"
 
 
 class DossierLinkInputSerializer(serializers.Serializer):

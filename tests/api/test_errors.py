@@ -176,3 +176,15 @@ def test_the_schema_and_docs_are_served(world):
     script = client.get("/api/docs/?script=")
     assert script["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle" in script.content
+
+
+def test_whitespace_alone_is_blank_for_the_schema_too(world):
+    """Found by schemathesis: DRF strips "\\x1d" to a blank note, so the published pattern must refuse it too."""
+    import re
+
+    client = APIClient()
+    client.force_authenticate(world.province)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    pattern = schema["components"]["schemas"]["InternalNoteRequest"]["properties"]["note"]["pattern"]
+    for note, accepted in (("\x1d", False), (" \u3000 ", False), ("Đã gọi lại cho người dân", True)):
+        assert bool(re.search(pattern.removesuffix("$") + r"\Z", note)) is accepted
