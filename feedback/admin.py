@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from survey.admin import ReadOnlyModelAdmin
+
 from .models import Attachment, CalendarDay, Case, CaseContact, CaseEvent, DataRequest, PurgeLog
 
 
@@ -91,19 +93,10 @@ class DataRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(PurgeLog)
-class PurgeLogAdmin(admin.ModelAdmin):
+class PurgeLogAdmin(ReadOnlyModelAdmin):
     """Read-only record of every retention purge."""
 
     list_display = ["ran_at", "trigger", "contacts_removed", "attachments_removed", "rating_ip_hashes_cleared"]
     list_filter = ["trigger"]
     search_fields = ["trigger"]
     date_hierarchy = "ran_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

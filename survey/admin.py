@@ -178,6 +178,19 @@ class ReasonChipAdmin(AuditedModelAdmin):
     search_fields = ["label", "label_en", "code"]
 
 
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Records that are evidence or an append-only log: shown in the admin, never added, edited or deleted there."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class RatingAnswerInline(admin.TabularInline):
     model = RatingAnswer
     extra = 0
@@ -189,25 +202,16 @@ class RatingAnswerInline(admin.TabularInline):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ReadOnlyModelAdmin):
+    """Ratings are the evidence every index is computed from (where and when one was given is copied into its
+    answers and rollups); a status changes only through the audited quarantine review."""
+
     list_display = ["id", "created_at", "unit", "counter", "score", "channel", "verified", "status"]
     list_filter = ["status", "channel", "verified", "score", "unit__group", "created_at"]
     search_fields = ["counter__name", "unit__name", "dossier_code", "idempotency_key"]
     date_hierarchy = "created_at"
     list_select_related = ["unit", "counter"]
     inlines = [RatingAnswerInline]
-
-    # Ratings are the evidence every index is computed from: shown, never added, edited or deleted here (where and
-    # when one was given is copied into its answers and rollups; a status changes only through the audited
-    # quarantine review).
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(DossierLink)
@@ -227,7 +231,7 @@ class KioskTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyModelAdmin):
     """The audit log, for administrators only, and read-only for everyone (there is no add, change or delete)."""
 
     list_display = ["created_at", "actor_name", "action", "target_type", "target_repr"]
@@ -256,15 +260,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._is_administrator(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- Rating integrity (issue 4) -----------------------------------------------------------------------------------
@@ -350,22 +345,14 @@ class CounterBaselineAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuarantineDecision)
-class QuarantineDecisionAdmin(admin.ModelAdmin):
+class QuarantineDecisionAdmin(ReadOnlyModelAdmin):
+    """Decisions are an append-only log, made on the review page through the service."""
+
     list_display = ["decided_at", "unit", "decision", "rating_count", "decided_by"]
     list_filter = ["decision", "unit", "decided_at"]
     search_fields = ["reason", "unit__name", "decided_by__username"]
     list_select_related = ["unit", "decided_by"]
     raw_id_fields = ["ratings"]
-
-    # Decisions are an append-only log, made on the review page through the service.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(IntegrityAlert)
