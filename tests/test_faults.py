@@ -6,7 +6,8 @@ threads post ratings to `/r/<code>` as a phone does (the form's CSRF token, a fr
 retry with the same key until the server acknowledges it (a 302 to the rating's next step). Meanwhile:
 
 - every PostgreSQL connection of that database is killed (`pg_terminate_backend`), twice;
-- Redis is stopped (`redis-cli shutdown nosave`) for a few seconds, then started again with the CI command line;
+- Redis is stopped (`redis-cli shutdown nosave`) for a few seconds (at least `MIN_REDIS_OUTAGE_SECONDS`), then
+  started again with the CI command line;
 - with `HL_FAULT_RESTART_POSTGRES=1`, PostgreSQL itself is restarted as well (off by default: it interrupts every
   other database client of the server).
 
@@ -58,7 +59,10 @@ REDIS_START = [
     "/var/log/redis/ci.log",
 ]
 CLIENTS = 6
-RATINGS_PER_CLIENT = 30
+RATINGS_PER_CLIENT = 40
+# Redis stays down at least this long, however fast the clients go, so that enough ratings are assessed and stored
+# wholly inside the outage (a 0.7 s outage once left too few to judge by).
+MIN_REDIS_OUTAGE_SECONDS = 2.5
 KEY_DEADLINE_SECONDS = 120
 
 pytestmark = [pytest.mark.services]
@@ -333,6 +337,7 @@ def test_ratings_survive_database_and_redis_faults(tmp_path):
             _wait_until(lambda: acked(0.35), 8)
             figures["killed_connections"] += _kill_connections(pg, dbname)
             _wait_until(lambda: acked(0.5), 8)
+            time.sleep(max(0.0, redis_down_at + MIN_REDIS_OUTAGE_SECONDS - time.time()))
             redis_up_at = time.time()
             subprocess.run(REDIS_START, check=True)
             assert _wait_until(_redis_answers, 30)
