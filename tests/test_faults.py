@@ -183,7 +183,7 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _client(http: Http, code: str, tally: Tally, stop: threading.Event) -> None:
+def _client(web: Http, code: str, tally: Tally, stop: threading.Event) -> None:
     """Submit RATINGS_PER_CLIENT ratings, each retried with its key until the server acknowledges it."""
     path = f"/r/{code}"
     csrf = None
@@ -195,9 +195,9 @@ def _client(http: Http, code: str, tally: Tally, stop: threading.Event) -> None:
             attempts += 1
             try:
                 if csrf is None:
-                    csrf = http.form(path)
+                    csrf = web.form(path)
                 cookie, token = csrf
-                status, headers, _text = http.request(
+                status, headers, _text = web.request(
                     "POST", path, {"csrfmiddlewaretoken": token, "key": key, "score": str(n % 5 + 1)}, cookie
                 )
             except (OSError, http.client.HTTPException):
@@ -283,7 +283,7 @@ def test_ratings_survive_database_and_redis_faults(tmp_path):
     )
     log_path = tmp_path / "serve.log"
     log = log_path.open("w")
-    http = Http(port)
+    web = Http(port)
     tally = Tally()
     stop = threading.Event()
     figures: dict = {}
@@ -298,14 +298,14 @@ def test_ratings_survive_database_and_redis_faults(tmp_path):
 
         def healthy() -> bool:
             try:
-                return http.request("GET", "/healthz")[0] == 200
+                return web.request("GET", "/healthz")[0] == 200
             except OSError:
                 return False
 
         assert _wait_until(healthy, 90, 0.5), log_path.read_text()
 
         # when: clients rate concurrently while the database connections are killed and Redis is stopped
-        clients = [threading.Thread(target=_client, args=(http, code, tally, stop)) for _n in range(CLIENTS)]
+        clients = [threading.Thread(target=_client, args=(web, code, tally, stop)) for _n in range(CLIENTS)]
         for thread in clients:
             thread.start()
         try:
@@ -324,8 +324,8 @@ def test_ratings_survive_database_and_redis_faults(tmp_path):
             assert _wait_until(lambda: not _redis_answers(), 10)
             # A PAKN case filed while Redis is down: stored, and the citizen gets their tracking page.
             try:
-                cookie, token = http.form("/pakn/gui/?counter=" + code)
-                pakn_status, pakn_headers, _ = http.request(
+                cookie, token = web.form("/pakn/gui/?counter=" + code)
+                pakn_status, pakn_headers, _ = web.request(
                     "POST",
                     "/pakn/gui/?counter=" + code,
                     {"csrfmiddlewaretoken": token, "category": "late_result", "text": "Trả kết quả trễ hẹn ba ngày."},
@@ -370,7 +370,7 @@ def test_ratings_survive_database_and_redis_faults(tmp_path):
             keys_retried=sum(1 for n in tally.retries.values() if n),
             max_retries_of_one_key=max(tally.retries.values(), default=0),
             acked_while_redis_down=sum(1 for at in tally.acked.values() if redis_down_at < at < redis_up_at),
-            statuses=dict(sorted(http.statuses.items())),
+            statuses=dict(sorted(web.statuses.items())),
             given_up=len(tally.given_up),
             refused=tally.refused[:5],
         )
@@ -387,7 +387,7 @@ def test_ratings_survive_database_and_redis_faults(tmp_path):
         assert set(stored) == set(tally.acked), figures
         assert len(rows) == len(tally.acked), figures
         assert max(stored.values()) == 1
-        assert http.statuses[500] == 0, (figures, log_path.read_text()[-5000:])
+        assert web.statuses[500] == 0, (figures, log_path.read_text()[-5000:])
         # Ratings were accepted while Redis was down; the integrity layers, when the rating path runs them,
         # record that they could not assess those votes.
         assert len(down) >= CLIENTS, figures
@@ -397,7 +397,7 @@ def test_ratings_survive_database_and_redis_faults(tmp_path):
         assert cases == 1
 
         # and: the stack has recovered: healthy again, and a Celery task sent now is run by the worker
-        assert _wait_until(lambda: http.request("GET", "/healthz")[2].count('"ok"') == 4, 30), log_path.read_text()
+        assert _wait_until(lambda: web.request("GET", "/healthz")[2].count('"ok"') == 4, 30), log_path.read_text()
         from celery import Celery
 
         producer = Celery("fault-test", broker=redis_url)

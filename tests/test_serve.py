@@ -1,4 +1,5 @@
-"""`bin/serve` starts the production stack (gunicorn, a Celery worker and beat) and stops all of it on SIGTERM."""
+"""`bin/serve` starts the production stack (gunicorn, a Celery worker and beat), starts the Celery worker again
+when it exits, and stops all of it on SIGTERM."""
 
 import json
 import os
@@ -44,6 +45,32 @@ def _get(url: str, **headers: str) -> tuple[int, dict, bytes]:
 def _children(pid: int) -> list[int]:
     result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return [int(line) for line in result.stdout.split()]
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        found += [child, *_descendants(child)]
+    return found
+
+
+def _celery_worker(serve_pid: int) -> int | None:
+    """The pid of the Celery worker's main process (a child of its supervisor, itself a child of bin/serve)."""
+    for supervisor in _children(serve_pid):
+        for pid in _children(supervisor):
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if _alive(pid) else []
+            if b"worker" in cmdline and any(part.endswith(b"celery") for part in cmdline):
+                return pid
+    return None
+
+
+def _wait_for(predicate, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(0.3)
+    return predicate()
 
 
 def _alive(pid: int) -> bool:
@@ -100,8 +127,22 @@ def test_serve_runs_the_production_stack_and_stops_cleanly(tmp_path):
         assert "immutable" in headers["Cache-Control"]
         children = _children(serve.pid)
         assert len(children) == 3, (tmp_path / "serve.log").read_text()
+
+        # when: the Celery worker, once ready, dies (as it can while the broker is away)
+        log_text = (tmp_path / "serve.log").read_text
+        assert _wait_for(lambda: " ready." in log_text(), 60), log_text()
+        worker = _celery_worker(serve.pid)
+        assert worker, log_text()
+        os.kill(worker, signal.SIGTERM)
+        # then: a new worker is started and reaches the broker, while the web server keeps serving
+        replacement = _wait_for(lambda: (pid := _celery_worker(serve.pid)) != worker and pid, 30)
+        assert replacement and serve.poll() is None, log_text()
+        assert _wait_for(lambda: log_text().count(" ready.") >= 2, 60), log_text()
+        assert "starting it again" in log_text()
+        assert _get(f"http://127.0.0.1:{port}/healthz")[0] == 200
+        children = _descendants(serve.pid)
     finally:
-        started = _children(serve.pid)
+        started = _descendants(serve.pid)
         serve.send_signal(signal.SIGTERM)
         try:
             serve.wait(timeout=60)
