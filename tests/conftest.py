@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from survey.models import Counter, Unit, UnitGroup, User
-from tests import factories
+from tests import factories, fuzzing  # noqa: F401 (fuzzing loads the hypothesis profile)
 
 
 @pytest.fixture(autouse=True)

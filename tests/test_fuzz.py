@@ -22,11 +22,12 @@ from hypothesis import strategies as st
 from survey import selectors
 from survey.models import Rating, ReasonChip
 from tests import factories
+from tests.fuzzing import examples
 
 pytestmark = pytest.mark.django_db
 
 fuzz = settings(
-    max_examples=50,
+    max_examples=examples(50),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from survey.models import User
 from tests import factories
+from tests.fuzzing import examples
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 
@@ -55,7 +56,7 @@ def provincial_token(world, wsgi_calls_keep_the_test_transaction) -> str:
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, provincial_token):
     # Identity encoding: the in-process WSGI client does not undo the site's gzip compression.
     excluded = [positive_data_acceptance] if case.operation.label in CROSS_FIELD_RULES else []

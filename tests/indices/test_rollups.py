@@ -11,6 +11,7 @@ from indices.models import RatingHourRollup, RatingRollup, RollupState
 from indices.services import rebuild_rollups, refresh_rollups
 from survey.models import Rating, RatingAnswer
 from tests import factories
+from tests.fuzzing import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ operations = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
 def test_incremental_refresh_always_equals_a_full_rebuild(world, ops, settings):
     # The overlap margin is 0 here so that each refresh really recomputes only what changed since the last one.
