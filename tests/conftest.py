@@ -1,11 +1,8 @@
 """A small named world shared by the tests: two units of one group, their staff, a provincial reviewer and an
 administrator. Anonymous citizens use the plain `client` fixture."""
 
-from dataclasses import dataclass
-
 import pytest
 
-from survey.models import Counter, Unit, UnitGroup, User
 from tests import factories, fuzzing  # noqa: F401 (fuzzing loads the hypothesis profile)
 
 
@@ -24,37 +21,9 @@ def _isolated_cache():
     cache.clear()
 
 
-@dataclass
-class World:
-    group: UnitGroup
-    unit_a: Unit
-    unit_b: Unit
-    counter_a: Counter
-    counter_b: Counter
-    officer_a: User
-    lead_a: User
-    officer_b: User
-    province: User
-    admin: User
-
-
 @pytest.fixture
-def world(db) -> World:
-    group = factories.make_group(code="so-nganh", name="Cơ quan chuyên môn thuộc UBND tỉnh")
-    unit_a = factories.make_unit(group=group, code="so-tu-phap", name="Sở Tư pháp", short_name="Sở Tư pháp")
-    unit_b = factories.make_unit(group=group, code="so-y-te", name="Sở Y tế", short_name="Sở Y tế")
-    return World(
-        group=group,
-        unit_a=unit_a,
-        unit_b=unit_b,
-        counter_a=factories.make_counter(unit=unit_a, name="Quầy số 1"),
-        counter_b=factories.make_counter(unit=unit_b, name="Quầy số 1"),
-        officer_a=factories.make_user(username="officer-a", role=User.Role.OFFICER, unit=unit_a),
-        lead_a=factories.make_user(username="lead-a", role=User.Role.LEAD, unit=unit_a),
-        officer_b=factories.make_user(username="officer-b", role=User.Role.OFFICER, unit=unit_b),
-        province=factories.make_user(username="province", role=User.Role.PROVINCE),
-        admin=factories.make_user(username="admin", role=User.Role.ADMIN),
-    )
+def world(db) -> factories.World:
+    return factories.make_world()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+from dataclasses import dataclass
 
 from survey.models import Counter, Unit, UnitGroup, User
 
@@ -187,4 +188,38 @@ def make_snapshot(*, level: str, entity_id: int, period: str = "2025-Q1", index:
         ci_high=None if value is None else value + 3,
         adequate=value is not None and n >= 100,
         run=run,
+    )
+
+
+@dataclass
+class World:
+    """The named world of `tests/conftest.py`: two units of one group, their staff, a province reviewer, an admin."""
+
+    group: UnitGroup
+    unit_a: Unit
+    unit_b: Unit
+    counter_a: Counter
+    counter_b: Counter
+    officer_a: User
+    lead_a: User
+    officer_b: User
+    province: User
+    admin: User
+
+
+def make_world() -> World:
+    group = make_group(code="so-nganh", name="Cơ quan chuyên môn thuộc UBND tỉnh")
+    unit_a = make_unit(group=group, code="so-tu-phap", name="Sở Tư pháp", short_name="Sở Tư pháp")
+    unit_b = make_unit(group=group, code="so-y-te", name="Sở Y tế", short_name="Sở Y tế")
+    return World(
+        group=group,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        counter_a=make_counter(unit=unit_a, name="Quầy số 1"),
+        counter_b=make_counter(unit=unit_b, name="Quầy số 1"),
+        officer_a=make_user(username="officer-a", role=User.Role.OFFICER, unit=unit_a),
+        lead_a=make_user(username="lead-a", role=User.Role.LEAD, unit=unit_a),
+        officer_b=make_user(username="officer-b", role=User.Role.OFFICER, unit=unit_b),
+        province=make_user(username="province", role=User.Role.PROVINCE),
+        admin=make_user(username="admin", role=User.Role.ADMIN),
     )

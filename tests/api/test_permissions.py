@@ -16,6 +16,8 @@ from django.urls import reverse
 
 from tests.api.conftest import ROLES, VISIBLE_UNITS
 
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def expect(default: int, **overrides: int) -> dict[str, int]:
     return {role: overrides.get(role, default) for role in ROLES}
@@ -252,12 +254,42 @@ ENDPOINTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def _matrix_world_once(django_db_setup, django_db_blocker):
+    """The matrix world, built once for the module's ~400 tests (building it is most of a test's time) inside a
+    transaction rolled back at the end. Each test runs in a savepoint within it, as with Django's
+    `setUpTestData`, so what one test changes (a case accepted, a score imported) is undone before the next."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+        yield _build_matrix_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_matrix_world_once, db):
+    """The `world` of `api_as` and `integrator` (tests/api/conftest.py) is the matrix world."""
+    return _matrix_world_once
+
+
+@pytest.fixture
+def integrator(world):
+    return world.integrator
+
+
 @pytest.fixture
 def matrix_world(world):
+    return world
+
+
+def _build_matrix_world():
     """The named world plus a questionnaire per unit and a second counter per unit, so lists have rows of both."""
-    from survey.models import Counter
+    from survey.models import Counter, User
     from tests import factories
 
+    world = factories.make_world()
+    world.integrator = factories.make_user(username="mot-cua", role=User.Role.PROVINCE)
     world.questionnaire_a = factories.make_questionnaire(unit=world.unit_a)
     world.questionnaire_b = factories.make_questionnaire(unit=world.unit_b)
     factories.make_counter(unit=world.unit_a)
