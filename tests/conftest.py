@@ -8,7 +8,7 @@ from tests import factories, fuzzing  # noqa: F401 (fuzzing loads the hypothesis
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = factories.FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)

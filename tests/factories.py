@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from survey.models import Counter, Unit, UnitGroup, User
 
 _sequence = itertools.count(1)
+# Tests hash passwords with MD5: the production hasher costs about half a second per user.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_group(**fields) -> UnitGroup:

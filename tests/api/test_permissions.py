@@ -16,8 +16,6 @@ from django.urls import reverse
 
 from tests.api.conftest import ROLES, VISIBLE_UNITS
 
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def expect(default: int, **overrides: int) -> dict[str, int]:
     return {role: overrides.get(role, default) for role in ROLES}
@@ -262,7 +260,10 @@ def _matrix_world_once(django_db_setup, django_db_blocker):
     from django.db import transaction
     from django.test import override_settings
 
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+    from tests import factories
+
+    fast_passwords = override_settings(PASSWORD_HASHERS=factories.FAST_PASSWORD_HASHERS)
+    with django_db_blocker.unblock(), fast_passwords, transaction.atomic():
         yield _build_matrix_world()
         transaction.set_rollback(True)
 
@@ -276,11 +277,6 @@ def world(_matrix_world_once, db):
 @pytest.fixture
 def integrator(world):
     return world.integrator
-
-
-@pytest.fixture
-def matrix_world(world):
-    return world
 
 
 def _build_matrix_world():
@@ -343,14 +339,14 @@ def _advance(case, to: str, *, by) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_permission_matrix(endpoint, role, matrix_world, api_as):
+def test_permission_matrix(endpoint, role, world, api_as):
     # given
     client = api_as(role)
-    url = endpoint.url(matrix_world)
-    data = endpoint.data(matrix_world) if endpoint.data else None
+    url = endpoint.url(world)
+    data = endpoint.data(world) if endpoint.data else None
 
     # when
-    headers = endpoint.headers(matrix_world) if endpoint.headers else None
+    headers = endpoint.headers(world) if endpoint.headers else None
     response = getattr(client, endpoint.method)(url, data, format=endpoint.format, headers=headers)
 
     # then
@@ -361,10 +357,10 @@ def test_permission_matrix(endpoint, role, matrix_world, api_as):
         assert set(body) == {"detail", "errors"} and body["detail"]
     if (endpoint.unit_key or endpoint.unit_of) and response.status_code == 200:
         unit_of = endpoint.unit_of or (lambda w, row: row[endpoint.unit_key])
-        seen = {unit_of(matrix_world, row) for row in body["results"]} - {None}
+        seen = {unit_of(world, row) for row in body["results"]} - {None}
         visible = VISIBLE_UNITS[role]
-        every_unit = {matrix_world.unit_a.pk, matrix_world.unit_b.pk}
-        allowed = every_unit if visible == "all" else {getattr(matrix_world, name).pk for name in visible}
+        every_unit = {world.unit_a.pk, world.unit_b.pk}
+        allowed = every_unit if visible == "all" else {getattr(world, name).pk for name in visible}
         assert seen <= allowed or visible == "all", f"{role} sees another unit's rows in {endpoint}: {seen - allowed}"
         if not endpoint.filtered:
             # Not vacuous: each role sees all it may see (the world has rows in both units).
