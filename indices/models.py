@@ -229,6 +229,12 @@ class ReportScheme(models.Model):
     cchc_weight = models.DecimalField(_("trọng số CCHC"), max_digits=4, decimal_places=3, default=0.65)
     satisfaction_weight = models.DecimalField(_("trọng số hài lòng"), max_digits=4, decimal_places=3, default=0.35)
     satisfaction_target = models.DecimalField(_("mục tiêu hài lòng (%)"), max_digits=5, decimal_places=2, default=90)
+    channels = models.JSONField(
+        _("kênh được tính"),
+        default=list,
+        blank=True,
+        help_text=_("Các kênh đánh giá mà chỉ số hài lòng của báo cáo tính đến. Để trống: mọi kênh."),
+    )
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
 
     class Meta:
@@ -318,6 +324,8 @@ class RatingRollup(models.Model):
         db_index=False,
     )
     value = models.PositiveSmallIntegerField(_("mức"))
+    # The ratings' channel (QR, dossier link, kiosk, API, survey, import): figures can be read per channel.
+    channel = models.CharField(_("kênh"), max_length=10, default="qr")
     count = models.PositiveIntegerField(_("số lượng"))
 
     class Meta:
@@ -328,12 +336,12 @@ class RatingRollup(models.Model):
         # (or a rating corrected in the admin) has ratings of two units on one day, each counted for its unit.
         constraints = [
             models.UniqueConstraint(
-                fields=["counter", "day", "unit", "item", "value"],
+                fields=["counter", "day", "unit", "channel", "item", "value"],
                 condition=models.Q(item__isnull=False),
                 name="one_rollup_per_bucket_item_value",
             ),
             models.UniqueConstraint(
-                fields=["counter", "day", "unit", "value"],
+                fields=["counter", "day", "unit", "channel", "value"],
                 condition=models.Q(item__isnull=True),
                 name="one_rollup_per_bucket_overall_value",
             ),
@@ -389,6 +397,48 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.watermark}"
+
+
+class ChannelSnapshot(models.Model):
+    """A unit's, group's or the province's figure over one period counting only the ratings of some channels.
+
+    `channels` is the set of channel codes, sorted and joined with "+" (`survey`, `kiosk+qr`...). The figures of
+    all channels together stay in `IndexSnapshot`; these sit beside them so that the official survey and the
+    continuous feedback can be compared for the same unit and period. Same formulas, same run.
+    """
+
+    channels = models.CharField(_("kênh"), max_length=80)
+    level = models.CharField(_("cấp"), max_length=10, choices=IndexSnapshot.Level.choices)
+    entity_id = models.PositiveBigIntegerField(_("đối tượng"))
+    period_kind = models.CharField(_("loại kỳ"), max_length=10, choices=IndexSnapshot.PeriodKind.choices)
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    index = models.CharField(_("chỉ số"), max_length=60)
+    value = models.FloatField(_("giá trị"), null=True, blank=True)
+    n = models.PositiveIntegerField(_("cỡ mẫu"), default=0)
+    ci_low = models.FloatField(_("cận dưới 95%"), null=True, blank=True)
+    ci_high = models.FloatField(_("cận trên 95%"), null=True, blank=True)
+    adequate = models.BooleanField(_("đủ mẫu"), default=False)
+    run = models.ForeignKey(SnapshotRun, on_delete=models.PROTECT, related_name="channel_snapshots")
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        ordering = ["level", "entity_id", "period_start", "channels", "index"]
+        verbose_name = _("chỉ số theo kênh")
+        verbose_name_plural = _("chỉ số theo kênh")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "entity_id", "period_kind", "period_start", "period_end", "index", "channels"],
+                name="one_channel_snapshot_per_entity_period_index",
+            )
+        ]
+        indexes = [
+            # The report and the API read one period's figures of a level for some channels at once.
+            models.Index(fields=["level", "period_kind", "period_start", "channels"], name="chsnapshot_level_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}:{self.entity_id} {self.period_start} [{self.channels}] {self.index}={self.value}"
 
 
 # --- end of rollups (issue 6) ------------------------------------------------------------------------------------

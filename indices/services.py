@@ -35,8 +35,17 @@ from feedback.selectors import pakn_outcomes_by_unit
 from survey.models import QuestionnaireItem, Rating, RatingAnswer, Unit
 
 from . import aggregation
+from .cchc import scheme_for_year
 from .dossiers import upsert_dossier_stats
-from .models import DossierStat, IndexSnapshot, RatingHourRollup, RatingRollup, RollupState, SnapshotRun
+from .models import (
+    ChannelSnapshot,
+    DossierStat,
+    IndexSnapshot,
+    RatingHourRollup,
+    RatingRollup,
+    RollupState,
+    SnapshotRun,
+)
 from .periods import Period, periods_containing
 
 logger = logging.getLogger(__name__)
@@ -70,7 +79,7 @@ def _scan_rows(buckets: dict | None) -> tuple[str, list]:
     qs = (
         Rating.objects.filter(counted_ratings(), _bucket_filter(buckets))
         .annotate(r_day=TruncDate("created_at", tzinfo=tz), r_hour=ExtractHour("created_at", tzinfo=tz))
-        .values("counter_id", "unit_id", "r_day", "r_hour", "score")
+        .values("counter_id", "unit_id", "channel", "r_day", "r_hour", "score")
         .annotate(r_count=Count("id"))
         .order_by()
     )
@@ -85,15 +94,16 @@ def _answer_rows(buckets: dict | None) -> tuple[str, str, list]:
         .annotate(
             r_counter=F("rating__counter_id"),
             r_unit=F("rating__unit_id"),
+            r_channel=F("rating__channel"),
             r_day=TruncDate("rating__created_at", tzinfo=tz),
             r_value=Coalesce("value", 0),
         )
-        .values("r_counter", "r_unit", "r_day", "item_id", "r_value")
+        .values("r_counter", "r_unit", "r_channel", "r_day", "item_id", "r_value")
         .annotate(r_count=Count("id"))
         .order_by()
     )
     sql, params = qs.query.sql_with_params()
-    return "counter_id, unit_id, day, item_id, value, count", sql, list(params)
+    return "counter_id, unit_id, channel, day, item_id, value, count", sql, list(params)
 
 
 def _insert_select(model, columns: str, sql: str, params: list) -> int:
@@ -112,9 +122,9 @@ def _fill_rollups(buckets: dict[datetime.date, set[int]] | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE rollup_scan AS {sql}", params)
         cursor.execute(
-            f"INSERT INTO {rollup} (counter_id, unit_id, day, value, count) "  # noqa: S608
-            "SELECT counter_id, unit_id, r_day, score, SUM(r_count) FROM rollup_scan "
-            "GROUP BY counter_id, unit_id, r_day, score"
+            f"INSERT INTO {rollup} (counter_id, unit_id, channel, day, value, count) "  # noqa: S608
+            "SELECT counter_id, unit_id, channel, r_day, score, SUM(r_count) FROM rollup_scan "
+            "GROUP BY counter_id, unit_id, channel, r_day, score"
         )
         inserted = cursor.rowcount
         cursor.execute(
@@ -138,9 +148,9 @@ _VALUES = range(0, 6)  # 0 is "no opinion" (a null answer)
 
 _HOUR_STAGE_SQL = (
     "CREATE TEMPORARY TABLE rollup_hour_stage AS "
-    "SELECT r.counter_id, r.unit_id, date_trunc('hour', r.created_at) AS hour_start, "
+    "SELECT r.counter_id, r.unit_id, r.channel, date_trunc('hour', r.created_at) AS hour_start, "
     + ", ".join(f"(count(*) FILTER (WHERE r.score = {s}))::int AS s{s}" for s in _SCORES)
-    + f" FROM {Rating._meta.db_table} AS r WHERE r.status IN (%s, %s){{buckets}} GROUP BY 1, 2, 3"
+    + f" FROM {Rating._meta.db_table} AS r WHERE r.status IN (%s, %s){{buckets}} GROUP BY 1, 2, 3, 4"
 )
 # Answers carry their rating's counter, unit and time, so the rebuild counts them alone, without joining 10 million
 # answers to their ratings (which cost two thirds of the rebuild): it counts every answer, then subtracts the
@@ -148,11 +158,11 @@ _HOUR_STAGE_SQL = (
 # the answers' index on their rating); the insert below sums both. The refresh, which reads a few buckets, finds
 # its answers through the ratings.
 _ANSWER_COUNTS_SQL = (
-    "SELECT a.counter_id, a.unit_id, date_trunc('day', a.created_at) AS day_start, a.item_id, "
+    "SELECT a.counter_id, a.unit_id, a.channel, date_trunc('day', a.created_at) AS day_start, a.item_id, "
     + ", ".join(
         f"{{sign}}(count(*) FILTER (WHERE a.value {'IS NULL' if v == 0 else f'= {v}'}))::int AS v{v}" for v in _VALUES
     )
-    + f" FROM {RatingAnswer._meta.db_table} AS a {{source}} GROUP BY 1, 2, 3, 4"
+    + f" FROM {RatingAnswer._meta.db_table} AS a {{source}} GROUP BY 1, 2, 3, 4, 5"
 )
 _ANSWER_STAGE_SQL = "CREATE TEMPORARY TABLE rollup_answer_stage AS " + _ANSWER_COUNTS_SQL
 _UNCOUNTED_ANSWERS_SQL = "INSERT INTO rollup_answer_stage " + _ANSWER_COUNTS_SQL.format(
@@ -168,19 +178,20 @@ _HOUR_INSERT_SQL = (
 )
 # Both sum their staging rows per bucket before unpivoting them (far fewer rows to unpivot than to sum after).
 _OVERALL_INSERT_SQL = (
-    f"INSERT INTO {RatingRollup._meta.db_table} (counter_id, unit_id, day, value, count) "
-    "SELECT counter_id, unit_id, day, v.score, v.n FROM (SELECT counter_id, unit_id, hour_start::date AS day, "
+    f"INSERT INTO {RatingRollup._meta.db_table} (counter_id, unit_id, channel, day, value, count) "
+    "SELECT counter_id, unit_id, channel, day, v.score, v.n FROM (SELECT counter_id, unit_id, channel, "
+    "hour_start::date AS day, "
     + ", ".join(f"sum(s{s}) AS s{s}" for s in _SCORES)
-    + " FROM rollup_hour_stage GROUP BY 1, 2, 3) AS d "
+    + " FROM rollup_hour_stage GROUP BY 1, 2, 3, 4) AS d "
     "CROSS JOIN LATERAL (VALUES " + ", ".join(f"({s}, s{s})" for s in _SCORES) + ") AS v(score, n) "
     "WHERE v.n > 0{conflict}"
 )
 _ANSWER_INSERT_SQL = (
-    f"INSERT INTO {RatingRollup._meta.db_table} (counter_id, unit_id, day, item_id, value, count) "
-    "SELECT counter_id, unit_id, day, item_id, v.value, v.n FROM (SELECT counter_id, unit_id, "
+    f"INSERT INTO {RatingRollup._meta.db_table} (counter_id, unit_id, channel, day, item_id, value, count) "
+    "SELECT counter_id, unit_id, channel, day, item_id, v.value, v.n FROM (SELECT counter_id, unit_id, channel, "
     "day_start::date AS day, item_id, "
     + ", ".join(f"sum(v{v}) AS v{v}" for v in _VALUES)
-    + " FROM rollup_answer_stage GROUP BY 1, 2, 3, 4) AS d "
+    + " FROM rollup_answer_stage GROUP BY 1, 2, 3, 4, 5) AS d "
     "CROSS JOIN LATERAL (VALUES " + ", ".join(f"({v}, v{v})" for v in _VALUES) + ") AS v(value, n) "
     "WHERE v.n > 0{conflict}"
 )
@@ -190,9 +201,9 @@ _ANSWER_INSERT_SQL = (
 _CONFLICTS = {
     "hour": " ON CONFLICT (counter_id, unit_id, day, hour) DO UPDATE SET ratings = EXCLUDED.ratings, "
     "dissatisfied = EXCLUDED.dissatisfied",
-    "overall": " ON CONFLICT (counter_id, unit_id, day, value) WHERE item_id IS NULL "
+    "overall": " ON CONFLICT (counter_id, unit_id, channel, day, value) WHERE item_id IS NULL "
     "DO UPDATE SET count = EXCLUDED.count",
-    "answer": " ON CONFLICT (counter_id, unit_id, day, item_id, value) WHERE item_id IS NOT NULL "
+    "answer": " ON CONFLICT (counter_id, unit_id, channel, day, item_id, value) WHERE item_id IS NOT NULL "
     "DO UPDATE SET count = EXCLUDED.count",
 }
 
@@ -373,7 +384,16 @@ def refresh_rollups() -> RefreshResult:
     for counter_id, day in touched:
         buckets[day].add(counter_id)
     result = RefreshResult(buckets=sum(len(c) for c in buckets.values()), days=set(buckets))
-    # Bounded statements: a backlog of many days is refreshed a month of days at a time.
+    _recompute_buckets(buckets)
+    state.watermark = started
+    state.refreshed_at = timezone.now()
+    state.save()
+    return result
+
+
+def _recompute_buckets(buckets: dict[datetime.date, set[int]]) -> None:
+    """Delete and recount the rollups of the given (day, counters) buckets from the raw ratings. Bounded
+    statements: a backlog of many days is recounted a month of days at a time. The caller holds the locks."""
     days = sorted(buckets)
     for offset in range(0, len(days), 31):
         chunk = {day: buckets[day] for day in days[offset : offset + 31]}
@@ -383,10 +403,18 @@ def refresh_rollups() -> RefreshResult:
         RatingRollup.objects.filter(rollup_filter).delete()
         RatingHourRollup.objects.filter(rollup_filter).delete()
         _fill_rollups(chunk)
-    state.watermark = started
-    state.refreshed_at = timezone.now()
-    state.save()
-    return result
+
+
+@transaction.atomic
+def refresh_rollup_buckets(*, buckets: dict[datetime.date, set[int]]) -> None:
+    """Recount the rollups of exactly these (day, counters) buckets, whatever the watermark says: for writes that
+    leave no changed rating behind (an imported batch rolled back deletes its ratings). With no watermark yet,
+    the first refresh rebuilds everything anyway, so this does nothing."""
+    state = _locked_state()
+    _lock_rollup_tables()
+    if state.watermark is None:
+        return
+    _recompute_buckets(buckets)
 
 
 # --- snapshots ---------------------------------------------------------------------------------------------------
@@ -412,12 +440,12 @@ def _monthly_counts(start: datetime.date, end: datetime.date) -> pd.DataFrame:
     On PostgreSQL one plain SQL statement returns only integers (the month as year x 12 + month - 1), which load
     several times faster than dates and nullable columns through the ORM; the months become datetimes in one
     vectorised step."""
-    columns = ["counter_id", "unit_id", "month", "item_id", "value", "count"]
+    columns = ["counter_id", "unit_id", "channel", "month", "item_id", "value", "count"]
     if connection.vendor != "postgresql":
         monthly = (
             RatingRollup.objects.filter(day__gte=start, day__lte=end)
             .annotate(month=TruncMonth("day"))
-            .values("counter_id", "unit_id", "month", "item_id", "value")
+            .values("counter_id", "unit_id", "channel", "month", "item_id", "value")
             .annotate(count=Sum("count"))
             .order_by()
         )
@@ -426,10 +454,10 @@ def _monthly_counts(start: datetime.date, end: datetime.date) -> pd.DataFrame:
         return frame
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT counter_id, unit_id, "  # noqa: S608
+            "SELECT counter_id, unit_id, channel, "  # noqa: S608
             "(date_part('year', day) * 12 + date_part('month', day) - 1)::int, coalesce(item_id, 0), value, "
             f"sum(count)::bigint FROM {RatingRollup._meta.db_table} WHERE day BETWEEN %s AND %s "
-            "GROUP BY 1, 2, 3, 4, 5",
+            "GROUP BY 1, 2, 3, 4, 5, 6",
             [start, end],
         )
         frame = pd.DataFrame(cursor.fetchall(), columns=columns)
@@ -441,7 +469,8 @@ def _monthly_counts(start: datetime.date, end: datetime.date) -> pd.DataFrame:
 
 
 def _rollup_counts(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Counts per counter x period x item x value from the rollups: (answers, overall) as aggregation wants."""
+    """Counts per counter x channel x period x item x value from the rollups: (answers, overall) as aggregation
+    wants, plus a `channel` column (`_of_channels` keeps some channels and drops it)."""
     whole = [p for p in periods if p.is_whole_months]
     parts = []
     if whole:
@@ -453,7 +482,7 @@ def _rollup_counts(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
             continue
         rows = (
             RatingRollup.objects.filter(day__gte=period.start, day__lte=period.end)
-            .values("counter_id", "unit_id", "item_id", "value")
+            .values("counter_id", "unit_id", "channel", "item_id", "value")
             .annotate(count=Sum("count"))
             .order_by()
         )
@@ -461,7 +490,7 @@ def _rollup_counts(periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
         if not frame.empty:
             frame["item_id"] = frame["item_id"].fillna(0).astype("int64")
             parts.append(frame)
-    columns = ["counter_id", "unit_id", "item_id", "value", *aggregation.PERIOD_KEYS, "count"]
+    columns = ["counter_id", "unit_id", "channel", "item_id", "value", *aggregation.PERIOD_KEYS, "count"]
     counts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     overall = counts[counts["item_id"] == 0].drop(columns="item_id")
     items = pd.DataFrame(
@@ -519,7 +548,8 @@ def compute_snapshots(*, periods: list[Period], trigger: str = "manual") -> Snap
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
         return run
-    answers, overall = _rollup_counts(periods)
+    channel_answers, channel_overall = _rollup_counts(periods)
+    answers, overall = _of_channels(channel_answers), _of_channels(channel_overall)
     populations, dossiers = _unit_month_frames(periods)
     unit_groups = pd.DataFrame(list(Unit.objects.values("id", "group_id")), columns=["id", "group_id"]).rename(
         columns={"id": "unit_id"}
@@ -534,10 +564,115 @@ def compute_snapshots(*, periods: list[Period], trigger: str = "manual") -> Snap
         minimum=_setting("INDICES_MIN_SAMPLE", 30),
     )
     _store_snapshots(figures, run, periods)
+    _store_channel_snapshots(
+        run=run,
+        periods=periods,
+        answers=channel_answers,
+        overall=channel_overall,
+        unit_groups=unit_groups,
+        populations=populations,
+    )
     run.rating_count = _rating_count(overall, periods)
     run.finished_at = timezone.now()
     run.save(update_fields=["rating_count", "finished_at"])
     return run
+
+
+# --- figures per channel ------------------------------------------------------------------------------------------
+
+# The continuous feedback, as opposed to the official survey and historical imports: the set the report compares the
+# survey with.
+LIVE_CHANNELS = (Rating.Channel.QR, Rating.Channel.WEB, Rating.Channel.KIOSK, Rating.Channel.API)
+# The figures kept per set of channels (criteria and Decision 766 figures stay with all channels together).
+CHANNEL_INDICES = ("sipas", "overall", "mean_score", "dissatisfaction", "pooled_sipas", "pooled_overall")
+
+
+def channel_key(channels) -> str:
+    """The stored name of a set of channels: sorted codes joined by "+"; "" for all channels."""
+    return "+".join(sorted({str(c) for c in channels}))
+
+
+def _of_channels(frame: pd.DataFrame, channels=None) -> pd.DataFrame:
+    """The counts of some channels (all when None), summed over them, without the `channel` column."""
+    if "channel" not in frame.columns:
+        return frame
+    if channels is not None:
+        frame = frame[frame["channel"].isin([str(c) for c in channels])]
+    keys = [c for c in frame.columns if c not in ("channel", "count")]
+    if frame.empty:
+        return frame.drop(columns="channel")
+    return frame.groupby(keys, as_index=False, dropna=False, sort=False)["count"].sum()
+
+
+def _channel_sets(overall: pd.DataFrame, periods: list[Period]) -> list[tuple[str, ...]]:
+    """Each channel that has ratings in these periods, the continuous feedback together, and the sets that the
+    report settings of the periods' years count."""
+    present = sorted(set(overall["channel"].unique())) if not overall.empty else []
+    sets = {(channel,) for channel in present}
+    live = tuple(sorted(c for c in present if c in LIVE_CHANNELS))
+    if live:
+        sets.add(live)
+    for year in {p.start.year for p in periods}:
+        configured = scheme_for_year(year).channels or []
+        if configured:
+            sets.add(tuple(sorted(configured)))
+    return sorted(sets)
+
+
+def _store_channel_snapshots(
+    *,
+    run: SnapshotRun,
+    periods: list[Period],
+    answers: pd.DataFrame,
+    overall: pd.DataFrame,
+    unit_groups: pd.DataFrame,
+    populations: pd.DataFrame,
+) -> None:
+    """Compute the unit, group and province figures of every channel set (same formulas as all channels
+    together) and upsert them as `ChannelSnapshot` rows; figures of these periods that no longer exist go."""
+    rows = []
+    now = timezone.now()
+    for channels in _channel_sets(overall, periods):
+        figures = aggregation.snapshot_figures(
+            answers=_of_channels(answers, channels),
+            overall=_of_channels(overall, channels),
+            unit_groups=unit_groups,
+            populations=populations,
+            minimum=_setting("INDICES_MIN_SAMPLE", 30),
+        )
+        figures = figures[(figures["level"] != "counter") & figures["index"].isin(CHANNEL_INDICES)]
+        figures = figures.astype(object).where(figures.notna(), None)
+        key = channel_key(channels)
+        for r in figures[[*SNAPSHOT_KEY, "value", "n", "ci_low", "ci_high", "adequate"]].itertuples(index=False):
+            rows.append(
+                ChannelSnapshot(
+                    channels=key,
+                    level=r[0],
+                    entity_id=int(r[1]),
+                    period_kind=r[2],
+                    period_start=r[3],
+                    period_end=r[4],
+                    index=r[5],
+                    value=r[6],
+                    n=int(r[7] or 0),
+                    ci_low=r[8],
+                    ci_high=r[9],
+                    adequate=bool(r[10]),
+                    run=run,
+                    updated_at=now,
+                )
+            )
+    ChannelSnapshot.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=[*SNAPSHOT_KEY, "channels"],
+        update_fields=["value", "n", "ci_low", "ci_high", "adequate", "run", "updated_at"],
+    )
+    stale = Q()
+    for period in periods:
+        stale |= Q(period_kind=period.kind, period_start=period.start, period_end=period.end)
+    ChannelSnapshot.objects.filter(stale).exclude(run=run).delete()
 
 
 SNAPSHOT_KEY = ["level", "entity_id", "period_kind", "period_start", "period_end", "index"]

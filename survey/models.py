@@ -147,19 +147,32 @@ class ServiceField(models.Model):
 
 
 class Counter(models.Model):
-    """A service point (quầy) of a unit; its public code is what the QR code at the desk carries."""
+    """A service point (quầy) of a unit; its public code is what the QR code at the desk carries.
+
+    Each unit may also have one inactive counter of kind `import`: imported survey answers and historical ratings
+    are stored there, so that rollups (per counter and day) take them like any other rating, while no QR code,
+    kiosk or poster can ever reach it."""
+
+    class Kind(models.TextChoices):
+        DESK = "desk", _("Quầy tiếp nhận")
+        IMPORT = "import", _("Dữ liệu nhập từ tệp")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="counters", verbose_name=_("đơn vị"))
     name = models.CharField(_("tên quầy"), max_length=120)
     code = models.CharField(_("mã công khai"), max_length=32, unique=True, default=new_public_code, editable=False)
     fields = models.ManyToManyField(ServiceField, blank=True, related_name="counters", verbose_name=_("lĩnh vực"))
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.DESK)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
         ordering = ["unit__name", "name"]
         verbose_name = _("quầy")
         verbose_name_plural = _("quầy")
+        constraints = [
+            models.UniqueConstraint(fields=["unit"], condition=Q(kind="import"), name="one_import_counter_per_unit"),
+            models.CheckConstraint(condition=Q(kind="desk") | Q(is_active=False), name="import_counter_inactive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit.short_name} – {self.name}"
@@ -352,8 +365,10 @@ class Rating(models.Model):
     class Channel(models.TextChoices):
         QR = "qr", _("Mã QR")
         KIOSK = "kiosk", _("Máy tính bảng tại quầy")
-        WEB = "web", _("Trang web")
+        WEB = "web", _("Liên kết hồ sơ")
         API = "api", _("API")
+        SURVEY = "survey", _("Khảo sát (nhập từ tệp)")
+        IMPORT = "import", _("Dữ liệu cũ (nhập từ tệp)")
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("Hợp lệ")
@@ -377,6 +392,19 @@ class Rating(models.Model):
     flags = models.JSONField(_("dấu hiệu nghi vấn"), default=list, blank=True)
     ip_hash = models.CharField(_("mã băm IP"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("lúc đánh giá"), default=timezone.now)
+    # Set only for ratings that came from a file (channels `survey` and `import`): rolling the batch back deletes them.
+    import_batch = models.ForeignKey(
+        "RatingImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ratings",
+        db_index=False,
+        verbose_name=_("lô nhập"),
+    )
+    # What an official survey asks about its respondent (age band, sex, how the dossier was submitted): coded
+    # values of `survey.imports`, never anything that identifies a person. Empty for live ratings.
+    respondent = models.JSONField(_("thông tin người trả lời"), default=dict, blank=True)
     # Any change (answers added, status re-decided) bumps this, which is how rollups find what to refresh.
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
@@ -400,6 +428,8 @@ class Rating(models.Model):
             models.Index(
                 fields=["id"], name="rating_not_counted", condition=~Q(status__in=["accepted", "reinstated"])
             ),
+            # Rolling an import back finds its ratings; live ratings (no batch) stay out of this index.
+            models.Index(fields=["import_batch"], name="rating_import_batch", condition=Q(import_batch__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -415,7 +445,8 @@ class Rating(models.Model):
 
 
 class RatingAnswer(models.Model):
-    """One item's answer of a rating. Build it with `for_rating`, which copies the rating's counter, unit and time."""
+    """One item's answer of a rating. Build it with `for_rating`, which copies the rating's counter, unit, time and
+    channel."""
 
     rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(QuestionnaireItem, on_delete=models.PROTECT, related_name="answers")
@@ -427,6 +458,7 @@ class RatingAnswer(models.Model):
     )
     unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
     created_at = models.DateTimeField(_("lúc đánh giá"))
+    channel = models.CharField(_("kênh"), max_length=10, default="qr")
 
     class Meta:
         ordering = ["rating", "item"]
@@ -451,6 +483,7 @@ class RatingAnswer(models.Model):
             counter_id=rating.counter_id,
             unit_id=rating.unit_id,
             created_at=rating.created_at,
+            channel=rating.channel,
         )
 
 
@@ -763,3 +796,78 @@ class PosterBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class RatingImport(models.Model):
+    """A file of respondent rows (an official survey, or ratings from an older system) and what became of it.
+
+    The file is checked first (a dry run: `summary` says what would be imported, `errors` lists every problem by
+    row and column), then imported all or nothing on confirmation; its ratings point back here. Rolling a batch
+    back deletes its ratings. A file (by its SHA-256 digest) can be in at most one batch that is not invalid,
+    failed or rolled back: the same file is never imported twice.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Đang kiểm tra")
+        INVALID = "invalid", _("Có lỗi, không nhập")
+        CHECKED = "checked", _("Đã kiểm tra, chờ xác nhận")
+        QUEUED = "queued", _("Chờ nhập")
+        IMPORTING = "importing", _("Đang nhập")
+        REFRESHING = "refreshing", _("Đang cập nhật chỉ số")
+        DONE = "done", _("Đã nhập")
+        ROLLING_BACK = "rolling_back", _("Đang hủy nhập")
+        ROLLED_BACK = "rolled_back", _("Đã hủy nhập")
+        FAILED = "failed", _("Lỗi")
+
+    CHANNELS = [
+        (Rating.Channel.SURVEY.value, Rating.Channel.SURVEY.label),
+        (Rating.Channel.IMPORT.value, Rating.Channel.IMPORT.label),
+    ]
+
+    channel = models.CharField(_("kênh"), max_length=10, choices=CHANNELS, default=Rating.Channel.SURVEY)
+    # Private: served only to provincial staff, never from a public URL.
+    file = models.FileField(_("tệp"), upload_to="imports/ratings/")
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    digest = models.CharField(_("mã băm SHA-256"), max_length=64)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người nhập")
+    )
+    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.CHECKING)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    row_count = models.PositiveIntegerField(_("số dòng"), default=0)
+    error_count = models.PositiveIntegerField(_("số lỗi"), default=0)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    summary = models.JSONField(_("tóm tắt"), default=dict, blank=True)
+    days = models.JSONField(_("các ngày có đánh giá"), default=list, blank=True)
+    imported_at = models.DateTimeField(_("nhập lúc"), null=True, blank=True)
+    rolled_back_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người hủy")
+    )
+    failure = models.TextField(_("lỗi hệ thống"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lô nhập đánh giá")
+        verbose_name_plural = _("lô nhập đánh giá")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest"],
+                condition=~Q(status__in=["invalid", "failed", "rolled_back"]),
+                name="one_live_import_per_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (
+            self.Status.INVALID,
+            self.Status.CHECKED,
+            self.Status.DONE,
+            self.Status.ROLLED_BACK,
+            self.Status.FAILED,
+        )
