@@ -192,3 +192,30 @@ class ReportSchemeForm(forms.ModelForm):
         if year is not None and not 2000 <= year <= 2100:
             self.add_error("valid_from_year", _("Năm phải từ 2000 đến 2100."))
         return data
+
+
+class RatingImportForm(forms.Form):
+    """A respondent-level rating file and what its rows are: an official survey or historical ratings."""
+
+    file = forms.FileField(
+        label=_("Tệp phiếu (.xlsx hoặc .csv)"),
+        error_messages={"required": _("Hãy chọn tệp cần nhập."), "empty": _("Tệp trống.")},
+    )
+    channel = forms.ChoiceField(
+        label=_("Loại dữ liệu"),
+        choices=[
+            ("survey", _("Kết quả khảo sát (phiếu SIPAS, khảo sát của tỉnh)")),
+            ("import", _("Đánh giá cũ từ hệ thống khác")),
+        ],
+        initial="survey",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Hãy chọn loại dữ liệu."), "invalid_choice": _("Loại dữ liệu không hợp lệ.")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        if upload.size > 50 * 1024 * 1024:
+            raise forms.ValidationError(_("Tệp quá lớn (tối đa 50 MB)."))
+        return upload

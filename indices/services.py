@@ -408,11 +408,12 @@ def _recompute_buckets(buckets: dict[datetime.date, set[int]]) -> None:
 @transaction.atomic
 def refresh_rollup_buckets(*, buckets: dict[datetime.date, set[int]]) -> None:
     """Recount the rollups of exactly these (day, counters) buckets, whatever the watermark says: for writes that
-    leave no changed rating behind (an imported batch rolled back deletes its ratings). With no watermark yet,
-    the first refresh rebuilds everything anyway, so this does nothing."""
+    leave no changed rating behind (an imported batch rolled back deletes its ratings). With no watermark yet
+    (rollups never built), everything is rebuilt instead."""
     state = _locked_state()
     _lock_rollup_tables()
     if state.watermark is None:
+        rebuild_rollups()
         return
     _recompute_buckets(buckets)
 
