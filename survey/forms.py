@@ -37,6 +37,20 @@ class RatingForm(forms.Form):
             "invalid": _("Mã lượt đánh giá không hợp lệ. Vui lòng tải lại trang và chọn lại."),
         }
     )
+    # Sent by the page's script for a rating kept on the device while offline: when it was given (milliseconds since
+    # 1970, the device's clock).
+    at = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10**14,
+        error_messages={"invalid": _("Thời điểm đánh giá không hợp lệ.")},
+    )
+
+    def given_at(self):
+        import datetime
+
+        at = self.cleaned_data.get("at")
+        return None if at is None else datetime.datetime.fromtimestamp(at / 1000, tz=datetime.UTC)
 
 
 class AnswerForm(forms.Form):

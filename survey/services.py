@@ -42,6 +42,12 @@ PROGRESS_INTERVAL = 0.5
 # credential, so its power is kept short).
 ANSWER_WINDOW = datetime.timedelta(hours=2)
 
+# A rating kept on a device while the network was down (the kiosk's and the rating page's queue) keeps the time it
+# was given, when it arrives within this window; a device clock ahead of the server's by up to CLOCK_SKEW is
+# taken as now.
+OFFLINE_WINDOW = datetime.timedelta(hours=72)
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
 
 class SurveyError(Exception):
     message = _("Yêu cầu không hợp lệ.")
@@ -84,6 +90,23 @@ class InvalidAnswer(SurveyError):
     message = _("Câu trả lời không hợp lệ. Vui lòng chọn lại.")
 
 
+class RatingTooOld(SurveyError):
+    message = _("Đánh giá này được ghi quá 72 giờ trước nên không thể nhận nữa.")
+
+
+def rating_time(*, given_at: datetime.datetime | None, now: datetime.datetime) -> datetime.datetime:
+    """The time a rating is stored with: the time it was given on the device when it says so (a rating sent
+    late from an offline queue), else now. Older than `OFFLINE_WINDOW` raises `RatingTooOld`; later than now (a
+    clock ahead, within `CLOCK_SKEW`) is now."""
+    if given_at is None or given_at >= now:
+        if given_at is not None and given_at - now > CLOCK_SKEW:
+            raise SurveyError(_("Thời điểm đánh giá không hợp lệ (đồng hồ của thiết bị sai)."))
+        return now
+    if now - given_at > OFFLINE_WINDOW:
+        raise RatingTooOld()
+    return given_at
+
+
 class RatingThrottled(SurveyError):
     """A hard throttle refused the submission: nothing was stored. `verdict` says for how long (Retry-After)."""
 
@@ -111,6 +134,7 @@ def submit_rating(
     dossier_link: DossierLink | None = None,
     client: integrity.ClientInfo | None = None,
     now: datetime.datetime | None = None,
+    given_at: datetime.datetime | None = None,
 ) -> Rating:
     """Record a citizen's overall rating at once and return it.
 
@@ -128,6 +152,10 @@ def submit_rating(
     On the plain QR path this costs one INSERT (in autocommit, no BEGIN and COMMIT) and no other query once the
     cache is warm (the active questionnaire id, the integrity settings and the counter's rhythm are cached), and
     two cache round trips: the questionnaire id with the integrity settings, and one pipeline for every count.
+
+    Delayed ratings: `given_at`, the time the citizen gave the rating on a device that was offline, becomes the
+    rating's time (`rating_time`: within 72 hours). The integrity layers then count it at that time, in the
+    counter's rhythm as it was: a queue flushed at once when the network returns is not a burst.
     """
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise InvalidRating()
@@ -148,6 +176,7 @@ def submit_rating(
     if questionnaire_id is None:
         raise NoActiveQuestionnaire()
     now = now or timezone.now()
+    given = rating_time(given_at=given_at, now=now)
 
     # Integrity step. Assessing before the one insert keeps the happy path at one query; if the insert then
     # meets a stored key (a retry), the assessment is withdrawn and the stored rating returned.
@@ -155,7 +184,7 @@ def submit_rating(
         counter=counter,
         client=client or integrity.ClientInfo(ip=None, device_id=None),
         dossier_verified=dossier_link is not None,
-        now=now,
+        now=given,
         submission_key=str(idempotency_key),
         cached_config=cached.get(integrity.CONFIG_CACHE_KEY),
     )
@@ -177,7 +206,7 @@ def submit_rating(
         status=verdict.status,
         flags=verdict.flags,
         ip_hash=verdict.ip_hash,
-        created_at=now,
+        created_at=given,
     )
     try:
         stored = _insert_once(rating) if dossier_link is None else _insert_verified(rating, dossier_link, now=now)

@@ -74,8 +74,19 @@ def _rate_page(request, *, counter: Counter, action: str, kiosk: KioskToken | No
         "key": key or uuid.uuid4(),
         "form": form,
         "kiosk": kiosk,
+        # Where the page's script goes after sending a tap itself (the key replaces the zeros).
+        "answer_url": _answer_url_for_key(ZERO_KEY, kiosk),
     }
     return render(request, "survey/rate.html", context, status=status)
+
+
+ZERO_KEY = uuid.UUID(int=0)
+
+
+def _answer_url_for_key(key: uuid.UUID, kiosk: KioskToken | None) -> str:
+    if kiosk is not None:
+        return reverse("survey:kiosk-answer", kwargs={"token": kiosk.token, "key": key})
+    return reverse("survey:rating-answer", kwargs={"key": key})
 
 
 def _message_page(request, *, title: str, message: str, status: int, counter: Counter | None = None):
@@ -105,6 +116,7 @@ def _submit(request, *, counter, action, channel, dossier_link=None, kiosk=None)
             channel=channel,
             dossier_link=dossier_link,
             client=integrity.client_info(request, device_id),
+            given_at=form.given_at(),
         )
     except services.RatingThrottled as error:
         return integrity.throttled_response(request, error.verdict)
