@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from feedback.filters import CaseFilter
 from feedback.models import Category, Status
-from indices.models import CchcScore, IndexSnapshot
+from indices.models import CchcScore, ChannelSnapshot, IndexSnapshot
 from indices.periods import PeriodError, parse_period
 from survey.models import Counter, Questionnaire, Rating, Score, Unit
 
@@ -191,6 +191,22 @@ class IndexSnapshotFilter(django_filters.FilterSet):
     class Meta:
         model = IndexSnapshot
         fields = ["level", "entity", "period", "period_kind", "start", "end", "index"]
+
+
+class ChannelSnapshotFilter(django_filters.FilterSet):
+    channels = TextFilter(
+        field_name="channels", label=_("Kênh: qr, web, kiosk, api, survey, import, hoặc api+kiosk+qr+web")
+    )
+    level = django_filters.ChoiceFilter(
+        choices=[c for c in IndexSnapshot.Level.choices if c[0] != "counter"], label=_("Cấp")
+    )
+    entity = EntityFilter(field_name="entity_id", label=_("Mã số (id) của đơn vị hoặc khối; 0 cho toàn tỉnh"))
+    period = PeriodFilter(label=_("Kỳ: 2025 (năm), 2025-Q1 (quý) hoặc 2025-03 (tháng)"))
+    index = TextFilter(field_name="index", label=_("Tên chỉ số, ví dụ sipas, overall"))
+
+    class Meta:
+        model = ChannelSnapshot
+        fields = ["channels", "level", "entity", "period", "index"]
 
 
 @extend_schema_field({"type": "integer", "minimum": 2000, "maximum": 2100})

@@ -7,7 +7,7 @@ To add a domain: a viewset in api/views/<domain>.py, registered here; then one l
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import auth, feedback, indices, ratings, reports, survey
+from .views import auth, feedback, imports, indices, ratings, reports, survey
 
 app_name = "api"
 
@@ -19,6 +19,8 @@ router.register("questionnaires", survey.QuestionnaireViewSet, basename="questio
 router.register("ratings", ratings.RatingViewSet, basename="rating")
 router.register("feedback", feedback.CaseViewSet, basename="case")
 router.register("indices", indices.IndexSnapshotViewSet, basename="index-snapshot")
+router.register("indices-by-channel", imports.ChannelSnapshotViewSet, basename="channel-snapshot")
+router.register("rating-imports", imports.RatingImportViewSet, basename="rating-import")
 router.register("cchc-scores", reports.CchcScoreViewSet, basename="cchc-score")
 
 urlpatterns = [

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from survey.models import Counter, Element, QuestionnaireItem, Unit
 
 from .aggregation import D766_PARAMETERS
-from .models import IndexSnapshot, RatingHourRollup
+from .models import ChannelSnapshot, IndexSnapshot, RatingHourRollup
 from .periods import Period, month
 
 SURVEY_INDICES = ("sipas", "overall", "mean_score", "dissatisfaction")
@@ -374,5 +374,21 @@ def snapshots_visible_to(user) -> QuerySet[IndexSnapshot]:
     return snapshots.filter(
         Q(level=IndexSnapshot.Level.UNIT, entity_id=user.unit_id)
         | Q(level=IndexSnapshot.Level.COUNTER, entity_id__in=Counter.objects.filter(unit_id=user.unit_id).values("pk"))
+        | Q(level__in=[IndexSnapshot.Level.GROUP, IndexSnapshot.Level.PROVINCE])
+    )
+
+
+def channel_snapshots_visible_to(user) -> QuerySet[ChannelSnapshot]:
+    """The figures per channel `user` may read, scoped as `snapshots_visible_to` (there are no counter figures per
+    channel)."""
+    snapshots = ChannelSnapshot.objects.all()
+    if user is None or not user.is_authenticated:
+        return snapshots.none()
+    if user.sees_all_units:
+        return snapshots
+    if not user.is_unit_staff:
+        return snapshots.none()
+    return snapshots.filter(
+        Q(level=IndexSnapshot.Level.UNIT, entity_id=user.unit_id)
         | Q(level__in=[IndexSnapshot.Level.GROUP, IndexSnapshot.Level.PROVINCE])
     )
