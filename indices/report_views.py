@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from survey.models import Rating
+
+from . import channels
 from .cchc import (
     CchcImportRejected,
     build_template_xlsx,
@@ -59,7 +62,15 @@ def report_show(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "indices/report_show.html",
-        {"form": form, "report": report, "export_form": export_form, "chart_data": report.chart_data()},
+        {
+            "form": form,
+            "report": report,
+            "export_form": export_form,
+            "chart_data": report.chart_data(),
+            "channel_rows": channels.report_comparison(year=report.year, quarter=report.quarter),
+            "channel_labels": [Rating.Channel(c).label for c in channels.CHANNELS],
+            "channels_counted": channels.channel_labels(report.scheme.channels),
+        },
     )
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from survey.models import Element, Unit, UnitGroup
 
 from .cchc import Band, bands_of, cchc_percent, classify, scheme_for_year
+from .channels import satisfaction_figures
 from .models import CchcScore, IndexSnapshot, ReportScheme
 
 TREND_YEARS = 5
@@ -236,6 +237,8 @@ class _Snapshot(NamedTuple):
 def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceReport:
     """The report of `year` (satisfaction of quarter `quarter` when given). Reads stored rows only."""
     scheme = scheme_for_year(year)
+    # All channels, or those the year's report settings count (the same fields either way).
+    figures = satisfaction_figures(scheme)
     weight_cchc, weight_sat = float(scheme.cchc_weight), float(scheme.satisfaction_weight)
     target = float(scheme.satisfaction_target)
     kind, start, end = _period(year, quarter)
@@ -259,7 +262,7 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
     # Satisfaction: the yearly figures for the trend and the previous year, the quarter's when asked for.
     # The range on period_start (not __year) lets the (level, period_kind, period_start, index) index serve it.
     fields = ("entity_id", "period_start", "value", "n", "ci_low", "ci_high", "adequate")
-    yearly = IndexSnapshot.objects.filter(
+    yearly = figures.filter(
         level=IndexSnapshot.Level.UNIT,
         period_kind=IndexSnapshot.PeriodKind.YEAR,
         period_start__gte=datetime.date(first_year - 1, 1, 1),
@@ -275,7 +278,7 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
             current[snap.entity_id] = snap
     if quarter:
         previous_start = start.replace(year=year - 1)
-        quarterly = IndexSnapshot.objects.filter(
+        quarterly = figures.filter(
             level=IndexSnapshot.Level.UNIT, period_kind=kind, period_start__in=[start, previous_start], index="sipas"
         )
         for snap in map(_Snapshot._make, quarterly.values_list(*fields)):
@@ -287,7 +290,7 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
     previous_key = "previous-quarter" if quarter else year - 1
 
     element_values: dict[str, list[float]] = defaultdict(list)
-    for index, value in IndexSnapshot.objects.filter(
+    for index, value in figures.filter(
         level=IndexSnapshot.Level.UNIT,
         period_kind=kind,
         period_start=start,
@@ -297,9 +300,7 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
     ).values_list("index", "value"):
         element_values[index.removeprefix("element:")].append(value)
     pooled = (
-        IndexSnapshot.objects.filter(
-            level=IndexSnapshot.Level.PROVINCE, period_kind=kind, period_start=start, index="pooled_sipas"
-        )
+        figures.filter(level=IndexSnapshot.Level.PROVINCE, period_kind=kind, period_start=start, index="pooled_sipas")
         .values_list("value", flat=True)
         .first()
     )

@@ -584,7 +584,8 @@ def compute_snapshots(*, periods: list[Period], trigger: str = "manual") -> Snap
 # The continuous feedback, as opposed to the official survey and historical imports: the set the report compares the
 # survey with.
 LIVE_CHANNELS = (Rating.Channel.QR, Rating.Channel.WEB, Rating.Channel.KIOSK, Rating.Channel.API)
-# The figures kept per set of channels (criteria and Decision 766 figures stay with all channels together).
+# The figures kept per set of channels, with the element indices (criteria and Decision 766 figures stay with all
+# channels together).
 CHANNEL_INDICES = ("sipas", "overall", "mean_score", "dissatisfaction", "pooled_sipas", "pooled_overall")
 
 
@@ -641,7 +642,8 @@ def _store_channel_snapshots(
             populations=populations,
             minimum=_setting("INDICES_MIN_SAMPLE", 30),
         )
-        figures = figures[(figures["level"] != "counter") & figures["index"].isin(CHANNEL_INDICES)]
+        kept = figures["index"].isin(CHANNEL_INDICES) | figures["index"].str.startswith("element:")
+        figures = figures[(figures["level"] != "counter") & kept]
         figures = figures.astype(object).where(figures.notna(), None)
         key = channel_key(channels)
         for r in figures[[*SNAPSHOT_KEY, "value", "n", "ci_low", "ci_high", "adequate"]].itertuples(index=False):
