@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from survey.models import Unit
+from survey.models import Rating, Unit
 
 from .models import CchcField, CchcScore, ReportExport, ReportScheme
 
@@ -142,6 +142,15 @@ class CchcScoreForm(forms.Form):
 class ReportSchemeForm(forms.ModelForm):
     """Bands, weights and target valid from a year; saving a year that has a scheme replaces it."""
 
+    channels = forms.MultipleChoiceField(
+        label=_("Kênh được tính vào mức hài lòng"),
+        choices=Rating.Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Để trống: mọi kênh. Ví dụ: chỉ chọn Khảo sát để báo cáo theo kết quả khảo sát chính thức."),
+        error_messages={"invalid_choice": _("Kênh không hợp lệ.")},
+    )
+
     class Meta:
         model = ReportScheme
         fields = [
@@ -153,6 +162,7 @@ class ReportSchemeForm(forms.ModelForm):
             "cchc_weight",
             "satisfaction_weight",
             "satisfaction_target",
+            "channels",
             "note",
         ]
         error_messages = {

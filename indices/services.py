@@ -611,9 +611,8 @@ def _channel_sets(overall: pd.DataFrame, periods: list[Period]) -> list[tuple[st
     report settings of the periods' years count."""
     present = sorted(set(overall["channel"].unique())) if not overall.empty else []
     sets = {(channel,) for channel in present}
-    live = tuple(sorted(c for c in present if c in LIVE_CHANNELS))
-    if live:
-        sets.add(live)
+    if any(c in LIVE_CHANNELS for c in present):
+        sets.add(tuple(sorted(str(c) for c in LIVE_CHANNELS)))
     for year in {p.start.year for p in periods}:
         configured = scheme_for_year(year).channels or []
         if configured:
