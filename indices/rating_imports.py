@@ -76,6 +76,7 @@ def confirm_rating_import(*, batch: RatingImport, by: User | None) -> RatingImpo
     from .tasks import run_rating_import_task
 
     batch = imports.confirm_rating_import(batch=batch, by=by)
+    _report(batch.pk, 0, commit=False)
     enqueue_on_commit(run_rating_import_task, batch.pk)
     return batch
 
@@ -131,6 +132,7 @@ def roll_back_rating_import(*, batch: RatingImport, by: User | None, ip_address:
     from .tasks import refresh_rolled_back_import_task
 
     batch = imports.delete_batch_ratings(batch=batch, by=by, ip_address=ip_address)
+    _report(batch.pk, 0, commit=False)
     enqueue_on_commit(refresh_rolled_back_import_task, batch.pk)
     return batch
 
