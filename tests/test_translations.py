@@ -39,7 +39,17 @@ from indices.models import ReportExport
 from indices.periods import periods_containing
 from indices.services import compute_indices
 from survey import services as survey_services
-from survey.models import Counter, IntegrityAlert, PosterBatch, QuestionnaireItem, Rating, Unit, UnitGroup, User
+from survey.models import (
+    Counter,
+    IntegrityAlert,
+    PosterBatch,
+    QuestionnaireItem,
+    Rating,
+    RatingImport,
+    Unit,
+    UnitGroup,
+    User,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +89,7 @@ class Demo:
     retired_code: str
     batch: PosterBatch
     export: ReportExport
+    rating_import: RatingImport
     quarantined_ids: str
     data: list[str] = field(default_factory=list)
 
@@ -186,6 +197,20 @@ def demo(settings, tmp_path) -> Demo:
         retired_code=retired_code,
         batch=batch,
         export=export,
+        rating_import=RatingImport.objects.create(
+            file_name="sipas-2017.xlsx",
+            digest="0" * 64,
+            status=RatingImport.Status.INVALID,
+            row_count=2,
+            error_count=1,
+            errors=[{"row": 3, "column": "A1", "message": "Câu trả lời phải từ 1 đến 5 hoặc KYK (không ý kiến)."}],
+            summary={
+                "units": [{"unit_id": unit.pk, "name": unit.name, "rows": 1}],
+                "first_day": "2017-03-01",
+                "last_day": "2017-03-01",
+                "answers": 19,
+            },
+        ),
         quarantined_ids=",".join(str(r.pk) for r in suspicious),
         data=sorted({text for text in data if text}, key=len, reverse=True),
     )
@@ -334,6 +359,9 @@ PAGES = [
     Page("reports:cchc-list", role="province", query="year=2017"),
     Page("reports:cchc-edit", role="province"),
     Page("reports:cchc-import", role="province"),
+    Page("reports:import-list", role="province"),
+    Page("reports:import-show", role="province", kwargs=lambda d: {"pk": d.rating_import.pk}),
+    Page("reports:import-list", role="officer", status=403),
 ]
 
 EXCLUDED = {
@@ -355,6 +383,10 @@ EXCLUDED = {
     "reports:export-create": "POST only; it redirects to the export page (walked)",
     "reports:export-download": "a generated file",
     "reports:cchc-template": "an Excel file",
+    "reports:import-template": "an Excel file",
+    "reports:import-status": "JSON for the progress of an import",
+    "reports:import-confirm": "POST only; it redirects to the batch page (walked by the import tests)",
+    "reports:import-roll-back": "POST only; it redirects to the batch page (walked by the import tests)",
     "survey:poster-batch-create": "POST only; it redirects to the batch page (walked)",
     "survey:poster-batch-status": "JSON for the progress bar",
     "survey:poster-batch-download": "a PDF file",
