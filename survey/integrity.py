@@ -699,7 +699,6 @@ def refresh_counter_baselines(*, now: datetime.datetime | None = None) -> int:
     def per_day(queryset) -> dict[int, float]:
         rows = (
             queryset.filter(created_at__gte=since, created_at__lt=now)
-            .order_by()  # a default ordering would join the GROUP BY and split a counter's rows
             .annotate(day=TruncDate("created_at"))
             .values("counter_id")
             .annotate(n=Count("id"), days=Count("day", distinct=True))
