@@ -53,6 +53,16 @@ def cchc_file(w) -> dict:
     return {"year": 2024, "file": SimpleUploadedFile("cchc-2024.csv", content, content_type="text/csv")}
 
 
+def rating_file(w) -> dict:
+    """A respondent file; each role's upload is a new file (a file is never staged twice)."""
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = f"unit,date,questionnaire,overall\n{w.unit_a.code},2025-03-01,sipas-short,4\n# {uuid.uuid4()}\n"
+    return {"channel": "survey", "file": SimpleUploadedFile("khao-sat.csv", content.encode(), content_type="text/csv")}
+
+
 def new_key(w) -> dict:
     import uuid
 
@@ -215,6 +225,16 @@ ENDPOINTS = [
     ),
     # Indices: stored figures, scoped (unit staff: own unit and counters, every group and province figure).
     Endpoint("indices", lambda w: reverse("api:index-snapshot-list"), STAFF, unit_of=snapshot_unit),
+    Endpoint("indices by channel", lambda w: reverse("api:channel-snapshot-list"), STAFF, unit_of=snapshot_unit),
+    Endpoint("rating imports", lambda w: reverse("api:rating-import-list"), PROVINCIAL),
+    Endpoint(
+        "rating imports POST",
+        lambda w: reverse("api:rating-import-list"),
+        PROVINCIAL_CREATE,
+        method="post",
+        data=rating_file,
+        format="multipart",
+    ),
     Endpoint(
         "indices of counters",
         lambda w: f"{reverse('api:index-snapshot-list')}?level=counter&period=2025-Q1",
