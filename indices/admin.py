@@ -111,3 +111,14 @@ class RollupStateAdmin(admin.ModelAdmin):
 
 
 # --- end of rollups ----------------------------------------------------------------------------------------------
+
+
+from .models import ChannelSnapshot  # noqa: E402
+
+
+@admin.register(ChannelSnapshot)
+class ChannelSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["level", "entity_id", "channels", "period_kind", "period_start", "index", "value", "n"]
+    list_filter = ["level", "channels", "period_kind", "adequate"]
+    search_fields = ["index", "channels"]
+    raw_id_fields = ["run"]

@@ -376,3 +376,16 @@ class PosterBatchAdmin(admin.ModelAdmin):
     search_fields = ["unit__name", "error"]
     list_select_related = ["unit", "requested_by"]
     raw_id_fields = ["unit", "requested_by"]
+
+
+from .models import RatingImport  # noqa: E402
+
+
+@admin.register(RatingImport)
+class RatingImportAdmin(ReadOnlyModelAdmin):
+    """Import batches are evidence of where ratings came from: they change only through the import pages."""
+
+    list_display = ["file_name", "channel", "status", "row_count", "error_count", "created_by", "created_at"]
+    list_filter = ["status", "channel"]
+    search_fields = ["file_name", "digest"]
+    exclude = ["errors"]
