@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from survey.models import Rating, Unit, UnitGroup
+from survey.models import Rating, Unit
 
 from .models import ChannelSnapshot, IndexSnapshot, ReportScheme
 from .services import LIVE_CHANNELS, channel_key
@@ -73,7 +73,7 @@ class ComparisonRow:
 def channel_comparison(*, kind: str, start, index: str = "sipas") -> list[ComparisonRow]:
     """One row per unit that has a figure in the period (grouped, groups after their units) and the province: the
     figure of all channels, of each channel, of the continuous feedback together, and the survey's difference.
-    Three queries."""
+    Three queries: the figures of all channels, those per channel, the units with their groups."""
     period = {"period_kind": kind, "period_start": start, "index": index}
     everything = {
         (s.level, s.entity_id): Figure(s.value, s.n, s.adequate) for s in IndexSnapshot.objects.filter(**period)
@@ -93,8 +93,9 @@ def channel_comparison(*, kind: str, start, index: str = "sipas") -> list[Compar
         )
 
     rows = []
-    units = Unit.objects.select_related("group").order_by("group__position", "name")
-    for group in UnitGroup.objects.all():
+    units = list(Unit.objects.select_related("group").order_by("group__position", "group__name", "name"))
+    groups = list({u.group_id: u.group for u in units}.values())
+    for group in groups:
         members = [row("unit", u.pk, u.name) for u in units if u.group_id == group.pk]
         members = [r for r in members if r.all is not None or any(r.by_channel)]
         if members:

@@ -38,6 +38,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from . import audit
 from .models import Counter, Questionnaire, QuestionnaireItem, Rating, RatingAnswer, RatingImport, Unit, User
@@ -62,6 +63,13 @@ SUBMISSIONS = {
 MAX_ERRORS = 2000
 # Rows written per statement and between two progress reports.
 CHUNK = 5000
+
+
+def error_text(error: dict) -> str:
+    """A stored error's message in the current language."""
+    message = _(error.get("message", ""))
+    params = error.get("params")
+    return message % params if params else message
 
 
 class ImportRefused(Exception):
@@ -89,10 +97,11 @@ class CheckResult:
     error_count: int = 0
     row_count: int = 0
 
-    def add_error(self, row: int, column: str, message: str) -> None:
+    def add_error(self, row: int, column: str, message: str, **params) -> None:
+        """Keep the message untranslated (with its parameters): each reader shows it in its own language."""
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"row": row, "column": column, "message": message})
+            self.errors.append({"row": row, "column": column, "message": str(message), "params": params})
 
     def summary(self) -> dict:
         """What would be imported: rows per unit, the first and last day, the days touched."""
@@ -211,7 +220,7 @@ def check_rating_file(
     if "date" not in header and "period" not in header:
         missing.append("date / period")
     if missing:
-        result.add_error(1, ", ".join(missing), _("Thiếu cột bắt buộc."))
+        result.add_error(1, ", ".join(missing), N_("Thiếu cột bắt buộc."))
         return result
     position = {name: i for i, name in enumerate(header) if name}
     units = {u.code: u for u in Unit.objects.all()}
@@ -221,7 +230,7 @@ def check_rating_file(
     item_columns = [h for h in header if h and h not in FIXED_COLUMNS and h not in PROFILE_COLUMNS]
     for name in item_columns:
         if name not in known_items:
-            result.add_error(1, name, _("Cột không có trong mẫu và không phải mã câu hỏi nào."))
+            result.add_error(1, name, N_("Cột không có trong mẫu và không phải mã câu hỏi nào."))
 
     def cell(row: list, name: str):
         index = position.get(name)
@@ -238,43 +247,43 @@ def check_rating_file(
 
         unit = units.get(_text(cell(row, "unit")))
         if unit is None:
-            result.add_error(number, "unit", _("Không có đơn vị với mã này."))
+            result.add_error(number, "unit", N_("Không có đơn vị với mã này."))
         day = None
         raw_date, raw_period = cell(row, "date"), cell(row, "period")
         if _text(raw_date):
             day = _day(raw_date)
             if day is None:
-                result.add_error(number, "date", _("Ngày không hợp lệ (dùng YYYY-MM-DD hoặc DD/MM/YYYY)."))
+                result.add_error(number, "date", N_("Ngày không hợp lệ (dùng YYYY-MM-DD hoặc DD/MM/YYYY)."))
             elif day > today:
-                result.add_error(number, "date", _("Ngày ở tương lai."))
+                result.add_error(number, "date", N_("Ngày ở tương lai."))
                 day = None
             elif unit is not None and not unit.is_active_on(day):
-                result.add_error(number, "date", _("Đơn vị không hoạt động vào ngày này."))
+                result.add_error(number, "date", N_("Đơn vị không hoạt động vào ngày này."))
                 day = None
         elif _text(raw_period):
             span = _period(raw_period)
             if span is None:
-                result.add_error(number, "period", _("Kỳ không hợp lệ (dùng 2025, 2025-Q1 hoặc 2025-03)."))
+                result.add_error(number, "period", N_("Kỳ không hợp lệ (dùng 2025, 2025-Q1 hoặc 2025-03)."))
             elif span[0] > today:
-                result.add_error(number, "period", _("Kỳ ở tương lai."))
+                result.add_error(number, "period", N_("Kỳ ở tương lai."))
             elif unit is not None:
                 first = max(span[0], unit.valid_from)
                 last = min(span[1], unit.valid_to or span[1], today)
                 if first > last:
-                    result.add_error(number, "period", _("Đơn vị không hoạt động trong kỳ này."))
+                    result.add_error(number, "period", N_("Đơn vị không hoạt động trong kỳ này."))
                 else:
                     day = first
         else:
-            result.add_error(number, "date", _("Cần ngày hoặc kỳ khảo sát."))
+            result.add_error(number, "date", N_("Cần ngày hoặc kỳ khảo sát."))
 
         family = _text(cell(row, "questionnaire"))
         raw_version = _text(cell(row, "version"))
         version = int(raw_version) if raw_version.isascii() and raw_version.isdigit() else None
         questionnaire = None
         if raw_version and version is None:
-            result.add_error(number, "version", _("Phiên bản phải là một số."))
+            result.add_error(number, "version", N_("Phiên bản phải là một số."))
         elif not family:
-            result.add_error(number, "questionnaire", _("Thiếu mã phiếu khảo sát."))
+            result.add_error(number, "questionnaire", N_("Thiếu mã phiếu khảo sát."))
         else:
             key = (family, version)
             if key not in questionnaires:
@@ -284,13 +293,13 @@ def check_rating_file(
                 )
             questionnaire = questionnaires[key]
             if questionnaire is None:
-                result.add_error(number, "questionnaire", _("Không có phiếu khảo sát (và phiên bản) này."))
+                result.add_error(number, "questionnaire", N_("Không có phiếu khảo sát (và phiên bản) này."))
             elif questionnaire.pk not in items_of:
                 items_of[questionnaire.pk] = dict(questionnaire.items.values_list("code", "pk"))
 
         score = _level(cell(row, "overall"))
         if score is None:
-            result.add_error(number, "overall", _("Mức hài lòng chung phải từ 1 đến 5."))
+            result.add_error(number, "overall", N_("Mức hài lòng chung phải từ 1 đến 5."))
 
         answers: list[tuple[int, int | None]] = []
         for name in item_columns:
@@ -300,12 +309,12 @@ def check_rating_file(
                 continue
             value = None if text.lower() in NO_OPINION else _level(raw)
             if value is None and text.lower() not in NO_OPINION:
-                result.add_error(number, name, _("Câu trả lời phải từ 1 đến 5 hoặc KYK (không ý kiến)."))
+                result.add_error(number, name, N_("Câu trả lời phải từ 1 đến 5 hoặc KYK (không ý kiến)."))
                 continue
             if questionnaire is not None:
                 item_id = items_of[questionnaire.pk].get(name)
                 if item_id is None:
-                    result.add_error(number, name, _("Câu hỏi này không thuộc phiếu khảo sát của dòng."))
+                    result.add_error(number, name, N_("Câu hỏi này không thuộc phiếu khảo sát của dòng."))
                 else:
                     answers.append((item_id, value))
 
@@ -315,20 +324,21 @@ def check_rating_file(
             if age in AGE_BANDS:
                 respondent["age_band"] = age
             else:
-                result.add_error(number, "age_band", _("Nhóm tuổi phải là một trong: %s.") % ", ".join(AGE_BANDS))
+                bands = ", ".join(AGE_BANDS)
+                result.add_error(number, "age_band", N_("Nhóm tuổi phải là một trong: %(bands)s."), bands=bands)
         sex = _text(cell(row, "sex")).lower()
         if sex:
             if sex in SEXES:
                 respondent["sex"] = SEXES[sex]
             else:
-                result.add_error(number, "sex", _("Giới tính phải là Nam hoặc Nữ."))
+                result.add_error(number, "sex", N_("Giới tính phải là Nam hoặc Nữ."))
         submission = _text(cell(row, "submission")).lower()
         if submission:
             if submission in SUBMISSIONS:
                 respondent["submission"] = SUBMISSIONS[submission]
             else:
                 result.add_error(
-                    number, "submission", _("Cách nộp hồ sơ phải là: trực tiếp, bưu chính hoặc trực tuyến.")
+                    number, "submission", N_("Cách nộp hồ sơ phải là: trực tiếp, bưu chính hoặc trực tuyến.")
                 )
 
         if result.error_count == errors_before:
@@ -343,7 +353,7 @@ def check_rating_file(
                 )
             )
     if result.row_count == 0 and not result.errors:
-        result.add_error(2, "", _("Tệp không có dòng dữ liệu nào."))
+        result.add_error(2, "", N_("Tệp không có dòng dữ liệu nào."))
     if on_progress:
         on_progress(total, total)
     return result

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from indices.models import ChannelSnapshot
 from indices.rating_imports import import_progress
+from survey.imports import error_text
 from survey.models import RatingImport
 
 
@@ -57,6 +58,13 @@ class RatingImportSerializer(serializers.ModelSerializer):
 
     def get_progress(self, batch) -> int:
         return import_progress(batch)
+
+    def to_representation(self, batch):
+        data = super().to_representation(batch)
+        data["errors"] = [
+            {"row": e.get("row"), "column": e.get("column"), "message": error_text(e)} for e in batch.errors
+        ]
+        return data
 
 
 class ChannelSnapshotSerializer(serializers.ModelSerializer):

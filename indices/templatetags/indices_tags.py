@@ -14,3 +14,11 @@ def figure(value):
     if isinstance(value, float):
         return floatformat(value, 2)
     return value
+
+
+@register.filter
+def import_error(error: dict) -> str:
+    """An import error stored untranslated, in the page's language."""
+    from survey.imports import error_text
+
+    return error_text(error)

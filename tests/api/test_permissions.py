@@ -32,6 +32,7 @@ APPROVERS_OF_A = expect(200, anonymous=401, officer_a=403, officer_b=404)  # Uni
 CREATED = expect(201)  # Public writes: credentials are ignored, everyone may post.
 STAFF_CREATE_A = expect(201, anonymous=401, officer_b=404)  # Unit A's counter: unit B answers 404.
 PROVINCIAL_CREATE = expect(201, anonymous=401, officer_a=403, officer_b=403, lead_a=403)
+PROVINCIAL_ACCEPTED = expect(202, anonymous=401, officer_a=403, officer_b=403, lead_a=403)
 
 
 def snapshot_unit(w, row: dict) -> int | None:
@@ -226,7 +227,23 @@ ENDPOINTS = [
     # Indices: stored figures, scoped (unit staff: own unit and counters, every group and province figure).
     Endpoint("indices", lambda w: reverse("api:index-snapshot-list"), STAFF, unit_of=snapshot_unit),
     Endpoint("indices by channel", lambda w: reverse("api:channel-snapshot-list"), STAFF, unit_of=snapshot_unit),
+    Endpoint(
+        "index by channel of A", lambda w: reverse("api:channel-snapshot-detail", args=[w.channel_a.pk]), OWN_UNIT_A
+    ),
     Endpoint("rating imports", lambda w: reverse("api:rating-import-list"), PROVINCIAL),
+    Endpoint("rating import", lambda w: reverse("api:rating-import-detail", args=[w.checked_import.pk]), PROVINCIAL),
+    Endpoint(
+        "rating import confirm",
+        lambda w: reverse("api:rating-import-confirm", args=[w.checked_import.pk]),
+        PROVINCIAL_ACCEPTED,
+        method="post",
+    ),
+    Endpoint(
+        "rating import roll back",
+        lambda w: reverse("api:rating-import-roll-back", args=[w.done_import.pk]),
+        PROVINCIAL_ACCEPTED,
+        method="post",
+    ),
     Endpoint(
         "rating imports POST",
         lambda w: reverse("api:rating-import-list"),
@@ -333,6 +350,18 @@ def _build_matrix_world():
     factories.make_snapshot(level="unit", entity_id=world.unit_b.pk)
     world.snapshot_group = factories.make_snapshot(level="group", entity_id=world.group.pk)
     factories.make_snapshot(level="province", entity_id=0, index="pooled_sipas")
+    from indices.models import ChannelSnapshot
+    from survey.models import RatingImport
+
+    for level, entity_id in (("unit", world.unit_a.pk), ("unit", world.unit_b.pk), ("group", world.group.pk)):
+        row = ChannelSnapshot.objects.create(
+            channels="survey", level=level, entity_id=entity_id, period_kind="year", period_start="2025-01-01",
+            period_end="2025-12-31", index="sipas", value=80.0, n=120, adequate=True, run=world.snapshot_a.run,
+        )  # fmt: skip
+        if entity_id == world.unit_a.pk and level == "unit":
+            world.channel_a = row
+    world.checked_import = RatingImport.objects.create(file_name="a.csv", digest="a" * 64, status="checked")
+    world.done_import = RatingImport.objects.create(file_name="b.csv", digest="b" * 64, status="done")
     world.cchc_a = factories.make_cchc_score(unit=world.unit_a, year=2024, points=82.36)
     factories.make_cchc_score(unit=world.unit_b, year=2024, points=64)
     return world

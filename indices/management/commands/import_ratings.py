@@ -70,4 +70,4 @@ class Command(BaseCommand):
     def _report(self, rows: int, count: int, errors: list[dict]) -> None:
         self.stdout.write(f"{rows} dòng, {count} lỗi.")
         for error in errors:
-            self.stdout.write(f"Dòng {error['row']}, cột {error['column']}: {error['message']}")
+            self.stdout.write(f"Dòng {error['row']}, cột {error['column']}: {imports.error_text(error)}")
