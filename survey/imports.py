@@ -432,7 +432,9 @@ def stage_rating_import(*, content: bytes, file_name: str, channel: str, by: Use
             _("Tệp này đã được tải lên lúc %(when)s (lô số %(pk)s); không nhập một tệp hai lần.")
             % {"when": timezone.localtime(live.created_at).strftime("%d/%m/%Y %H:%M"), "pk": live.pk}
         )
-    batch = RatingImport(channel=channel, file_name=file_name[:255], digest=digest, created_by=by)
+    # The name as the uploader's system gave it, without control characters (a NUL cannot be stored).
+    file_name = "".join(c for c in (file_name or "") if c.isprintable())[:255] or "tep"
+    batch = RatingImport(channel=channel, file_name=file_name, digest=digest, created_by=by)
     batch.file.save(f"{digest[:16]}.{'xlsx' if content[:2] == b'PK' else 'csv'}", ContentFile(content), save=False)
     try:
         with transaction.atomic():

@@ -26,7 +26,16 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 # fields (contact needs consent; points not above the maximum), decimals with at most two places, a file's
 # content (a CCHC import's rows and columns). Input valid field by field may break them and is rightly refused with
 # 400, so "valid data is accepted" does not apply. Every other check still does.
-CROSS_FIELD_RULES = {"POST /api/v1/feedback/", "POST /api/v1/cchc-scores/", "POST /api/v1/cchc-scores/import/"}
+# A rating import's file (its extension, and never the same file twice) and a batch's state (only a checked batch is
+# confirmed, only a done one rolled back) are such rules too.
+CROSS_FIELD_RULES = {
+    "POST /api/v1/feedback/",
+    "POST /api/v1/cchc-scores/",
+    "POST /api/v1/cchc-scores/import/",
+    "POST /api/v1/rating-imports/",
+    "POST /api/v1/rating-imports/{id}/confirm/",
+    "POST /api/v1/rating-imports/{id}/roll-back/",
+}
 
 
 @pytest.fixture
