@@ -126,6 +126,22 @@ def _words(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+RESUBMIT_WINDOW = datetime.timedelta(minutes=30)
+
+
+def resubmitted_case(*, unit_id: int, text: str, device_hash: str) -> Case | None:
+    """The case this device filed at this unit with exactly this text (spaces and case aside) in the last 30
+    minutes: the same form sent again after "back" by a browser that rendered the form afresh (with a new one-time
+    key). None without a device cookie."""
+    if not device_hash:
+        return None
+    recent = Case.objects.filter(
+        unit_id=unit_id, device_hash=device_hash, created_at__gte=timezone.now() - RESUBMIT_WINDOW
+    ).order_by("created_at")
+    mine = _words(text)
+    return next((case for case in recent[:20] if _words(case.text) == mine), None)
+
+
 def likely_duplicate(
     *, unit_id: int, text: str, device_hash: str = "", email: str = "", phone: str = "", exclude_pk=None
 ) -> Case | None:

@@ -70,9 +70,10 @@ def _submitted_case(request: HttpRequest) -> Case | None:
 
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
-    """The complaint form. It carries a one-time key, so sending it again returns the case it filed; a likely
-    duplicate of a case of the last day (same device or contact, same unit, similar text) is shown to the citizen,
-    who may still file it (it is then linked to the first for the officer)."""
+    """The complaint form. It carries a one-time key, so sending it again returns the case it filed (as does the
+    same text sent again from the same device within 30 minutes: a browser that fetches the form again on "back"
+    gives it a new key); a likely duplicate of a case of the last day (same device or contact, same unit, similar
+    text) is shown to the citizen, who may still file it (it is then linked to the first for the officer)."""
     if request.method == "POST" and (first := _submitted_case(request)) is not None:
         messages.info(request, _("Phản ánh này đã được gửi trước đó. Đây là phản ánh ông/bà đã gửi."))
         return redirect("feedback:case-track", code=first.tracking_code)
@@ -92,6 +93,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
     status, duplicate = 200, None
     if request.method == "POST":
         if form.is_valid():
+            first = selectors.resubmitted_case(
+                unit_id=form.target_unit.pk, text=form.cleaned_data["text"], device_hash=_device_hash(device_id)
+            )
+            if first is not None:
+                messages.info(request, _("Phản ánh này đã được gửi trước đó. Đây là phản ánh ông/bà đã gửi."))
+                return redirect("feedback:case-track", code=first.tracking_code)
             contact = form.contact()
             if not form.cleaned_data.get("file_anyway"):
                 duplicate = selectors.likely_duplicate(

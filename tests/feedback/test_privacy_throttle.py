@@ -11,8 +11,10 @@ URL = reverse("feedback:case-create")
 
 
 def _submit(client, world, *, ip="198.51.100.7", text="Trả kết quả trễ hẹn ba ngày so với giấy hẹn."):
-    # The same client files the same text again on purpose: it confirms past the likely-duplicate notice.
-    payload = {"unit": world.unit_a.pk, "category": "late_result", "text": text, "file_anyway": "on"}
+    # Each submission comes from a fresh device (no cookie) behind the address: these tests are about the address
+    # throttle, not about the same device sending the same complaint again.
+    client.cookies.clear()
+    payload = {"unit": world.unit_a.pk, "category": "late_result", "text": text}
     return client.post(URL, payload, REMOTE_ADDR=ip)
 
 
