@@ -133,6 +133,20 @@ def attempt_delivery(*, delivery_id: int) -> Attempt:
         return Attempt("sent")
 
 
+def forget_case_recipients(*, case: Case) -> int:
+    """The citizen's contact is erased: messages still waiting for `case` are dropped (failed, with the reason) and
+    every stored address of the case is masked. Returns how many pending messages were dropped."""
+    dropped = 0
+    for delivery in Delivery.objects.select_for_update().filter(case=case):
+        if delivery.status == Delivery.Status.PENDING:
+            delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
+            delivery.last_error = "contact erased at the citizen's request"
+            dropped += 1
+        delivery.recipient = mask(delivery.recipient)  # Masking a masked address changes nothing.
+        delivery.save(update_fields=["status", "next_attempt_at", "last_error", "recipient"])
+    return dropped
+
+
 def resend_due_deliveries(*, now: datetime.datetime | None = None, grace_seconds: int = 60) -> int:
     """Send again every pending message whose next attempt is overdue by more than `grace_seconds` (its task was
     lost, or Celery runs in eager mode where no retry is scheduled). Returns how many were handed to Celery."""

@@ -342,3 +342,21 @@ def test_the_tracking_page_no_longer_calls_the_code_the_only_way(client, world):
     assert "cách duy nhất" not in page and "yêu cầu gửi lại" in page
     lookup = client.get(reverse("feedback:case-lookup")).content.decode()
     assert "Gửi mã cho tôi" in lookup
+
+
+def test_erasing_the_contact_drops_waiting_messages_and_masks_every_address(world, outbox, gateway_factory):
+    from feedback.retention import erase_case_contact
+
+    gateway_factory(failures=99)
+    contact = ContactInput(email="dan@example.vn", phone="0912345678", consent_reply=True)
+    case = factories.make_pakn_case(unit=world.unit_a, contact=contact)
+    deliveries.attempt_delivery(delivery_id=Delivery.objects.get(case=case, channel="email").pk)  # sent (file)
+    deliveries.attempt_delivery(delivery_id=Delivery.objects.get(case=case, channel="sms").pk)  # failed once
+
+    assert erase_case_contact(case=case)
+
+    rows = dict(Delivery.objects.filter(case=case).values_list("channel", "status"))
+    assert rows == {"email": "sent", "sms": "failed", "zalo": "failed"}
+    recipients = set(Delivery.objects.filter(case=case).values_list("recipient", flat=True))
+    assert recipients == {"d***@example.vn", "*******678"}
+    assert deliveries.resend_due_deliveries(now=timezone.now() + datetime.timedelta(days=1)) == 0
