@@ -16,7 +16,7 @@ def forget_rollups(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("indices", "0004_rollup_keys_with_unit"),
-        ("survey", "0007_rating_imports_and_channels"),
+        ("survey", "0008_rating_imports_and_channels"),
     ]
 
     operations = [
