@@ -20,6 +20,7 @@ router.register("ratings", ratings.RatingViewSet, basename="rating")
 router.register("feedback", feedback.CaseViewSet, basename="case")
 router.register("indices", indices.IndexSnapshotViewSet, basename="index-snapshot")
 router.register("cchc-scores", reports.CchcScoreViewSet, basename="cchc-score")
+router.register("auth/tokens", auth.TokenViewSet, basename="auth-token-item")
 
 urlpatterns = [
     path("auth/token/", auth.ObtainTokenView.as_view(), name="auth-token"),
