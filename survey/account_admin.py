@@ -95,11 +95,10 @@ class StaffAdminPasswordChangeForm(AdminPasswordChangeForm):
     who did it)."""
 
     def save(self, commit: bool = True):
-        if commit and self.cleaned_data.get("set_usable_password", True) and self.cleaned_data.get("password1"):
-            accounts.change_password(user=self.user, password=self.cleaned_data["password1"], by=None)
-            self.user.refresh_from_db()
-            return self.user
-        return super().save(commit)
+        user = super().save(commit)
+        if commit:
+            accounts.revoke_all_api_tokens(user=user)
+        return user
 
 
 def disable_two_factor(modeladmin, request, queryset) -> None:

@@ -40,7 +40,7 @@ def change_password(*, user: User, password: str, by: User | None, ip_address: s
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
     user.save(update_fields=["password"])
-    revoked = _revoke_all(user=user)
+    revoked = revoke_all_api_tokens(user=user)
     record_audit(
         actor=by,
         action="account.password_change",
@@ -51,7 +51,9 @@ def change_password(*, user: User, password: str, by: User | None, ip_address: s
     return revoked
 
 
-def _revoke_all(*, user: User) -> int:
+def revoke_all_api_tokens(*, user: User) -> int:
+    """Revoke every token of the account, without an audit entry of its own: for a password set in the admin,
+    whose entry (`admin.change`, by `AuditedModelAdmin`) records who set it. Returns the number revoked."""
     count, _deleted = ApiToken.objects.filter(user=user).delete()
     return count
 
