@@ -355,6 +355,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token"]
 # each expiring API_TOKEN_TTL_DAYS after it is issued; revoked when the password changes.
 API_TOKEN_TTL_DAYS = int(os.environ.get("DJANGO_API_TOKEN_TTL_DAYS", 90))
 KNOX_TOKEN_MODEL = "survey.ApiToken"
+# knox's own migrations create its default token table even when the model is swapped; nothing uses it, and its
+# foreign key to the users would only get in the way (a database flush, deleting accounts). No migrations for knox.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_TTL_DAYS)}
 
 # Two-factor authentication (django-otp, TOTP): optional for every staff account; with DJANGO_REQUIRE_2FA on,
