@@ -349,6 +349,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # No log of every successful login, and no form data kept with the failures: only the counts that locks need.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+# The admin of the locks is survey.account_admin's (audited lifts; no editable logs).
+AXES_ENABLE_ADMIN = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token"]
 
 # API tokens (django-rest-knox, model survey.ApiToken): stored as SHA-512 digests, several per user with a name,
