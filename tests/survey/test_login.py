@@ -15,17 +15,6 @@ LOGIN = "/accounts/login/"
 GOOD = "pass-word-123"
 
 
-@pytest.fixture
-def eager_celery():
-    """Run tasks in-process even when REDIS_URL points Celery at a broker (the email is then observable)."""
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
 def _attempt(client, username, password, ip="10.0.0.1", url=LOGIN, **extra):
     return client.post(url, {"username": username, "password": password, **extra}, REMOTE_ADDR=ip)
 
