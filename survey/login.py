@@ -21,6 +21,7 @@ import hashlib
 import logging
 import math
 import time
+from typing import NoReturn
 
 from axes.models import AccessAttempt
 from django import forms
@@ -36,6 +37,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import accounts
 from .integrity import client_ip
@@ -153,7 +155,9 @@ def _count_slowdown_failure(*, username: str, ip: str) -> bool:
         return False
 
 
-def check_credentials(*, request: HttpRequest, username: str, password: str, otp_token: str = "") -> tuple:
+def check_credentials(
+    *, request: HttpRequest, username: str, password: str, otp_token: str = ""
+) -> tuple[User, TOTPDevice | None]:
     """The user these credentials open, with the verified TOTP device if the account has one: `(user, device)`.
 
     Raises `LoginRefused` for a locked or slowed-down attempt (nothing is checked), wrong credentials or a wrong
@@ -182,7 +186,8 @@ def check_credentials(*, request: HttpRequest, username: str, password: str, otp
     return user, device
 
 
-def _after_failure(*, username: str, ip: str, wrong_code: bool = False):
+def _after_failure(*, username: str, ip: str, wrong_code: bool = False) -> NoReturn:
+    """Count the failure, tell the owner when it locks a pair or slows the username down, and refuse."""
     user_slowed = _count_slowdown_failure(username=username, ip=ip)
     wait = pair_wait_seconds(username=username, ip=ip)
     if wait or user_slowed:
