@@ -23,29 +23,34 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "officer_a", "officer_b", "lead_a", "province", "admin")
+ROLES = ("anonymous", "officer_a", "officer_b", "lead_a", "province", "admin", "inspector")
 
 
-def _expect(anonymous, officer_a, officer_b, lead_a, province, admin) -> dict[str, int]:
-    return dict(zip(ROLES, (anonymous, officer_a, officer_b, lead_a, province, admin), strict=True))
+def _expect(anonymous, officer_a, officer_b, lead_a, province, admin, inspector) -> dict[str, int]:
+    return dict(zip(ROLES, (anonymous, officer_a, officer_b, lead_a, province, admin, inspector), strict=True))
 
 
 # Unit A's own object: its staff see it, the other unit's staff get 404, anonymous visitors go to the login page.
-OWN = _expect(302, 200, 404, 200, 200, 200)
+# The provincial inspectorate (no unit) is told it does not exist either.
+OWN = _expect(302, 200, 404, 200, 200, 200, 404)
 # The same for a POST that does something and then redirects.
-OWN_POST = _expect(302, 302, 404, 302, 302, 302)
+OWN_POST = _expect(302, 302, 404, 302, 302, 302, 404)
+# Unit A's complaint against officials: the inspectorate reads it and adds notes, and is refused the workflow.
+INSPECTED = _expect(302, 200, 404, 200, 200, 200, 200)
+INSPECTED_NOTE = _expect(302, 302, 404, 302, 302, 302, 302)
+INSPECTED_WORKFLOW = _expect(302, 302, 404, 302, 302, 302, 403)
 # Provincial pages: unit staff are told the page does not exist.
-PROVINCIAL = _expect(302, 404, 404, 404, 200, 200)
+PROVINCIAL = _expect(302, 404, 404, 404, 200, 200, 404)
 # Provincial pages of the PAKN app: unit staff are refused (403).
-PROVINCIAL_403 = _expect(302, 403, 403, 403, 200, 200)
+PROVINCIAL_403 = _expect(302, 403, 403, 403, 200, 200, 403)
 # Django's admin: only administrators (is_staff) get in; everyone else is sent to the admin login.
-ADMIN_ONLY = _expect(302, 302, 302, 302, 302, 200)
+ADMIN_ONLY = _expect(302, 302, 302, 302, 302, 200, 302)
 
 # Pages of one's own account.
-SIGNED_IN = _expect(302, 200, 200, 200, 200, 200)
+SIGNED_IN = _expect(302, 200, 200, 200, 200, 200, 200)
 
 PAGES = [
-    ("counter list", "get", lambda o: reverse("survey:counter-list"), _expect(302, 302, 302, 302, 200, 200)),
+    ("counter list", "get", lambda o: reverse("survey:counter-list"), _expect(302, 302, 302, 302, 200, 200, 404)),
     ("unit counters", "get", lambda o: reverse("survey:unit-counters", args=[o.unit.pk]), OWN),
     ("counter QR png", "get", lambda o: reverse("survey:counter-qr-png", args=[o.counter.pk]), OWN),
     ("counter QR svg", "get", lambda o: reverse("survey:counter-qr-svg", args=[o.counter.pk]), OWN),
@@ -59,19 +64,28 @@ PAGES = [
     ("poster batch", "get", lambda o: reverse("survey:poster-batch-detail", args=[o.batch.pk]), OWN),
     ("poster batch status", "get", lambda o: reverse("survey:poster-batch-status", args=[o.batch.pk]), OWN),
     ("poster batch file", "get", lambda o: reverse("survey:poster-batch-download", args=[o.batch.pk]), OWN),
-    ("PAKN inbox", "get", lambda o: reverse("feedback:case-list"), _expect(302, 200, 200, 200, 200, 200)),
+    ("PAKN inbox", "get", lambda o: reverse("feedback:case-list"), _expect(302, 200, 200, 200, 200, 200, 200)),
     ("PAKN overview", "get", lambda o: reverse("feedback:case-overview"), PROVINCIAL_403),
     ("PAKN case", "get", lambda o: reverse("feedback:case-detail", args=[o.case.pk]), OWN),
     ("PAKN case events", "get", lambda o: reverse("feedback:case-events", args=[o.case.pk]), OWN),
     ("PAKN attachment", "get", lambda o: reverse("feedback:attachment-download", args=[o.attachment.pk]), OWN),
     ("PAKN internal note", "post", lambda o: reverse("feedback:case-note", args=[o.case.pk]), OWN_POST),
     ("PAKN transition", "post", lambda o: reverse("feedback:case-transition", args=[o.case.pk]), OWN_POST),
+    ("PAKN fees case", "get", lambda o: reverse("feedback:case-detail", args=[o.fees_case.pk]), INSPECTED),
+    ("PAKN fees events", "get", lambda o: reverse("feedback:case-events", args=[o.fees_case.pk]), INSPECTED),
+    ("PAKN fees note", "post", lambda o: reverse("feedback:case-note", args=[o.fees_case.pk]), INSPECTED_NOTE),
+    (
+        "PAKN fees transition",
+        "post",
+        lambda o: reverse("feedback:case-transition", args=[o.fees_case.pk]),
+        INSPECTED_WORKFLOW,
+    ),
     ("quarantine review", "get", lambda o: reverse("survey:quarantine-list"), PROVINCIAL),
     (
         "quarantine confirm",
         "post",
         lambda o: reverse("survey:quarantine-confirm"),
-        _expect(302, 404, 404, 404, 400, 400),
+        _expect(302, 404, 404, 404, 400, 400, 404),
     ),
     ("unit history", "get", lambda o: reverse("survey:unit-integrity-history", args=[o.unit.code]), OWN),
     ("audit log", "get", lambda o: reverse("admin:survey_auditentry_changelist"), ADMIN_ONLY),
@@ -83,7 +97,7 @@ PAGES = [
         "API token revoke",
         "post",
         lambda o: reverse("accounts:token-revoke", args=[o.token.token_key]),
-        _expect(302, 302, 404, 404, 404, 404),
+        _expect(302, 302, 404, 404, 404, 404, 404),
     ),
     ("API tokens admin", "get", lambda o: reverse("admin:survey_apitoken_changelist"), ADMIN_ONLY),
     ("login locks admin", "get", lambda o: reverse("admin:axes_accessattempt_changelist"), ADMIN_ONLY),
@@ -94,6 +108,8 @@ PAGES = [
 POST_BODIES = {
     "PAKN internal note": {"note": "Đã gọi điện cho công dân."},
     "PAKN transition": {"to": "accepted", "note": ""},
+    "PAKN fees note": {"note": "Thanh tra đã ghi nhận."},
+    "PAKN fees transition": {"to": "accepted", "note": ""},
 }
 
 
@@ -119,6 +135,9 @@ class Objects:
         self.audit = record_audit(actor=world.admin, action="test.scoping", target=world.unit_a)
         self.token, _secret = accounts.issue_api_token(user=world.officer_a, name="Một cửa A")
         self.other_case = factories.make_pakn_case(unit=world.unit_b, text="Phản ánh riêng của Sở Y tế B-9913.")
+        self.fees_case = factories.make_pakn_case(
+            unit=world.unit_a, category="extra_fees", text="Cán bộ quầy 1 đòi thêm 200.000 đồng không biên lai."
+        )
 
 
 @pytest.fixture
@@ -202,7 +221,7 @@ def test_officer_b_cannot_act_on_unit_a_objects(client, world, objects):
     assert PosterBatch.objects.filter(unit=world.unit_a).count() == 1
 
 
-@pytest.mark.parametrize("role", ["officer_b", "lead_a", "province", "admin"])
+@pytest.mark.parametrize("role", ["officer_b", "lead_a", "province", "admin", "inspector"])
 def test_nobody_but_its_owner_sees_or_revokes_an_api_token_on_the_account_pages(client, world, objects, role):
     client = _client_as(client, world, role)
     assert objects.token.token_key not in client.get(reverse("accounts:token-list")).content.decode()

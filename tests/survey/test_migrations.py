@@ -39,10 +39,10 @@ def test_plain_drf_tokens_become_hashed_expiring_tokens_that_still_work_and_the_
 
     from survey.models import ApiToken
 
-    # given a token of DRF's authtoken table, as a release before survey 0008 stored it (in plain text)
+    # given a token of DRF's authtoken table, as a release before survey 0009 stored it (in plain text)
     user = factories.make_user(username="mot-cua", role="province")
     key = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
-    call_command("migrate", "survey", "0007_api_token", verbosity=0)
+    call_command("migrate", "survey", "0008_api_token", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id bigint)")
         cursor.execute("INSERT INTO authtoken_token VALUES (%s, CURRENT_TIMESTAMP, %s)", [key, user.pk])

@@ -28,6 +28,6 @@ def convert(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("survey", "0007_api_token")]
+    dependencies = [("survey", "0008_api_token")]
 
     operations = [migrations.RunPython(convert, migrations.RunPython.noop)]
