@@ -113,6 +113,13 @@ if DATABASE_URL:
         DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
         # The test database of the replica is the primary's: a streaming replica cannot be created or written.
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Behind PgBouncer in transaction mode (docs/deployment.md) a server connection serves one transaction, then
+    # another client: no named cursor may outlive its transaction, and PgBouncer, not Django, keeps connections.
+    # (Django already turns psycopg's prepared statements off.)
+    if env_bool("DATABASE_PGBOUNCER", False):
+        for database in DATABASES.values():
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            database["CONN_MAX_AGE"] = 0
 else:
     DATABASES = {
         "default": {

@@ -66,7 +66,10 @@ REPLICA_PROBE = """
 import json, django
 django.setup()
 from django.conf import settings
-print(json.dumps({alias: db.get("HOST", "") for alias, db in settings.DATABASES.items()}))
+print(json.dumps({
+    alias: [db.get("HOST", ""), db.get("CONN_MAX_AGE"), bool(db.get("DISABLE_SERVER_SIDE_CURSORS"))]
+    for alias, db in settings.DATABASES.items()
+}))
 """
 
 
@@ -80,9 +83,15 @@ def test_a_replica_alias_exists_only_when_its_url_is_set():
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
-    assert aliases() == {"default": ""}
-    assert aliases(DATABASE_URL="postgres://postgres@db1:5432/hailong") == {"default": "db1"}
-    assert aliases(
-        DATABASE_URL="postgres://postgres@db1:5432/hailong",
-        DATABASE_REPLICA_URL="postgres://postgres@db2:5432/hailong",
-    ) == {"default": "db1", "replica": "db2"}
+    primary, replica = "postgres://postgres@db1:5432/hailong", "postgres://postgres@db2:5432/hailong"
+    assert aliases() == {"default": ["", 0, False]}
+    assert aliases(DATABASE_URL=primary) == {"default": ["db1", 60, False]}
+    assert aliases(DATABASE_URL=primary, DATABASE_REPLICA_URL=replica) == {
+        "default": ["db1", 60, False],
+        "replica": ["db2", 60, False],
+    }
+    # Behind PgBouncer in transaction mode: no server-side cursors, no persistent connections, on both.
+    assert aliases(DATABASE_URL=primary, DATABASE_REPLICA_URL=replica, DATABASE_PGBOUNCER="1") == {
+        "default": ["db1", 0, True],
+        "replica": ["db2", 0, True],
+    }
