@@ -154,7 +154,7 @@ def cluster():
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _site(cluster: Cluster, code: str) -> dict:
+def _site(cluster: Cluster, code: str, **extra: str) -> dict:
     """Run `code` in a fresh process of the site configured with the primary and the replica; its last line of
     output is JSON."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_URL"))}
@@ -164,6 +164,7 @@ def _site(cluster: Cluster, code: str) -> dict:
         DATABASE_REPLICA_URL=cluster.replica.url,
         REDIS_URL="",
     )
+    env.update(extra)
     script = "import django, json\ndjango.setup()\n" + code
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -207,8 +208,12 @@ print(json.dumps({"status": response.status_code, "before_write": before_write, 
 """
 
 
-def test_reports_read_from_the_replica_and_ratings_write_to_the_primary(cluster):
-    seeded = _site(cluster, SEED)
+@pytest.fixture(scope="module")
+def seeded(cluster) -> dict:
+    return _site(cluster, SEED)
+
+
+def test_reports_read_from_the_replica_and_ratings_write_to_the_primary(cluster, seeded):
     cluster.catch_up()
     # From here on the replica does not see new writes: any read routed there by mistake misses them.
     cluster.sql(cluster.replica, "SELECT pg_wal_replay_pause()")
@@ -240,3 +245,82 @@ def test_reports_read_from_the_replica_and_ratings_write_to_the_primary(cluster)
     cluster.sql(cluster.replica, "SELECT pg_wal_replay_resume()")
     cluster.catch_up()
     assert cluster.sql(cluster.replica, "SELECT count(*) FROM survey_rating", db="hailong") == "1"
+
+
+THROUGH_PGBOUNCER = """
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import Client
+from rest_framework.test import APIClient
+from indices.tasks import refresh_indices_task
+from survey.models import User
+
+def rate(_):
+    try:
+        response = APIClient().post(
+            "/api/v1/ratings/", {"counter": "%(counter)s", "score": 4}, format="json",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        return response.status_code
+    finally:
+        connections.close_all()
+
+with ThreadPoolExecutor(8) as pool:
+    statuses = list(pool.map(rate, range(40)))
+call_command("refresh_counter_baselines", verbosity=0)
+refresh_indices_task()
+client = Client()
+client.force_login(User.objects.get(username="province"))
+report = client.get("/bao-cao/").status_code
+port = connection.settings_dict["PORT"]
+print(json.dumps({"statuses": sorted(set(statuses)), "report": report, "port": port}))
+"""
+
+
+def test_the_site_works_through_pgbouncer_in_transaction_mode(cluster, seeded):
+    """PgBouncer (HL_PGBOUNCER or `pgbouncer` on the PATH) in transaction mode in front of the primary, with
+    DATABASE_PGBOUNCER=1: concurrent ratings, the baseline job (a server-side cursor without the setting), the
+    rollup refresh (SET LOCAL) and the report all work, and every rating is stored once."""
+    binary = os.environ.get("HL_PGBOUNCER") or shutil.which("pgbouncer")
+    if not binary:
+        pytest.skip("pgbouncer is not installed (set HL_PGBOUNCER to its binary)")
+    port = _free_port()
+    ini = cluster.base / "pgbouncer.ini"
+    ini.write_text(
+        "[databases]\n"
+        f"hailong = host=127.0.0.1 port={cluster.primary.port} dbname=hailong\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        "auth_type = trust\n"
+        f"auth_file = {cluster.base / 'users.txt'}\n"
+        "pool_mode = transaction\ndefault_pool_size = 3\nmax_client_conn = 100\n"
+        f"logfile = {cluster.base / 'pgbouncer.log'}\npidfile = {cluster.base / 'pgbouncer.pid'}\n"
+    )
+    (cluster.base / "users.txt").write_text('"postgres" ""\n')
+    if cluster.prefix:
+        for path in (ini, cluster.base / "users.txt"):
+            shutil.chown(path, "postgres", "postgres")
+    bouncer = subprocess.Popen([*cluster.prefix, binary, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert bouncer.poll() is None, bouncer.stderr.read()
+            time.sleep(0.1)
+        before = cluster.sql(cluster.primary, "SELECT count(*) FROM survey_rating", db="hailong")
+        result = _site(
+            cluster,
+            THROUGH_PGBOUNCER % seeded,
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/hailong",
+            DATABASE_PGBOUNCER="1",
+        )
+        assert result == {"statuses": [201], "report": 200, "port": port}
+        after = cluster.sql(cluster.primary, "SELECT count(*) FROM survey_rating", db="hailong")
+        assert int(after) - int(before) == 40
+    finally:
+        bouncer.terminate()
+        bouncer.wait(30)
