@@ -4,7 +4,8 @@ One command runs everything on this machine and prints a summary (and `--json FI
 
     .venv/bin/python bench/submit.py                  # every stage, once
     .venv/bin/python bench/submit.py --runs 3         # the sustained stages three times; the summary is the median
-    .venv/bin/python bench/submit.py --only api form  # some of: sweep rawpg drf api form rate sqlite posters scaleout
+    .venv/bin/python bench/submit.py --only api form  # some of: sweep rawpg plain drf api form rate servers sqlite
+                                                      # posters scaleout
 
 What it does:
 - creates a dedicated PostgreSQL database (`--db`, dropped and created again) and migrates it, flushes its own
@@ -16,9 +17,13 @@ What it does:
 - drives the real submission paths from a load generator process (aiohttp, asyncio) with a unique idempotency
   key per rating: the API (`POST /api/v1/ratings/` with `Idempotency-Key`) and the QR form (a GET of `/r/<code>`
   for the page, its CSRF token and hidden key, then the POST that records);
-- measures in the same run the two references: the raw PostgreSQL ceiling (single-row autocommit INSERTs of an
-  equivalent row from psycopg, same concurrency) and a plain DRF `ModelSerializer` create endpoint on the same
-  table (mounted only by `bench/settings.py`, not part of the product);
+- measures in the same run three references: the raw PostgreSQL ceiling (single-row autocommit INSERTs of an
+  equivalent row from psycopg, same concurrency), a plain Django view (JSON in, one ORM insert, JSON out: the
+  framework's floor) and a plain DRF `ModelSerializer` create endpoint on the same table (both mounted only by
+  `bench/settings.py`, not part of the product), and prints each path's ratio to each;
+- the `servers` stage: gunicorn sync and gthread, granian's WSGI mode and psycopg's connection pool, interleaved
+  round by round (machine load falls on all alike), as ratios to gunicorn sync in the same round (only with
+  `--only servers`; needs `pip install granian psycopg-pool`);
 - a fixed-rate run at 200 requests per second for the p99 target (latency counted from the scheduled send time,
   so a stalled server cannot hide its queue), the embedded SQLite mode (gunicorn on SQLite, no Redis), the
   poster batch of 500 counters through `survey.services.generate_poster_batch`, and the scale-out check (two web
@@ -60,6 +65,8 @@ DAILY_RHYTHM = 150.0
 # province's surveys). Every low score makes the unhappy-wave check read the counter's recent votes.
 SCORES = [5] * 10 + [4] * 6 + [3] * 2 + [2, 1]
 STAGES = ("sweep", "rawpg", "plain", "drf", "api", "form", "rate", "servers", "sqlite", "posters", "scaleout")
+# The server comparison needs two packages the product does not use: only with `--only servers`.
+DEFAULT_STAGES = tuple(stage for stage in STAGES if stage != "servers")
 
 
 # --- Helpers -----------------------------------------------------------------------------------------------------
@@ -694,7 +701,7 @@ def main() -> None:
     parser.add_argument("--json", help="write every figure to this file")
     parser.add_argument("--servers-duration", type=float, default=15, help="seconds of each servers-stage run")
     args = parser.parse_args()
-    stages = args.only or STAGES
+    stages = args.only or DEFAULT_STAGES
 
     if WORK.exists():
         shutil.rmtree(WORK)
