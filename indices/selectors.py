@@ -77,7 +77,19 @@ def _snapshots(level: str, entity_ids, period: Period, indices=None):
     )
     if indices is not None:
         qs = qs.filter(index__in=list(indices))
-    return qs.only("entity_id", "index", "value", "n", "ci_low", "ci_high", "adequate")
+    return qs.only(
+        "entity_id",
+        "index",
+        "value",
+        "n",
+        "ci_low",
+        "ci_high",
+        "adequate",
+        "ballots",
+        "units_counted",
+        "units_total",
+        "status",
+    )
 
 
 def latest_period_with_data(*, unit_id: int, kind: str = "month") -> Period | None:
@@ -356,6 +368,37 @@ def units_overview(*, period: Period) -> list[dict]:
         figures.setdefault(s.entity_id, {})[s.index] = s
     return [{"unit": u, "sipas": figures.get(u.pk, {}).get("sipas"), "overall": figures.get(u.pk, {}).get("overall")}
             for u in units]  # fmt: skip
+
+
+@dataclass
+class Benchmarks:
+    """A period's group and province figures of one index, each with its k of n units counted."""
+
+    period: Period
+    index: str
+    groups: dict[int, IndexSnapshot]
+    province: IndexSnapshot | None
+
+
+def benchmark_figures(*, period: Period, index: str = "sipas") -> Benchmarks:
+    """The stored group and province figures of `index` over `period` (2 queries' worth of rows, one query).
+
+    The same rows the report and the API read: a group's figure is the mean over its counted units, with
+    `units_counted` of `units_total`, `ballots` and `n`; the province's is the mean of the group figures."""
+    rows = IndexSnapshot.objects.filter(
+        level__in=[IndexSnapshot.Level.GROUP, IndexSnapshot.Level.PROVINCE],
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        index=index,
+    )
+    groups, province = {}, None
+    for row in rows:
+        if row.level == IndexSnapshot.Level.PROVINCE:
+            province = row
+        else:
+            groups[row.entity_id] = row
+    return Benchmarks(period=period, index=index, groups=groups, province=province)
 
 
 def snapshots_visible_to(user) -> QuerySet[IndexSnapshot]:

@@ -64,12 +64,37 @@ class IndexSnapshotSerializer(serializers.ModelSerializer):
             "ci_low",
             "ci_high",
             "adequate",
+            "ballots",
+            "units_counted",
+            "units_total",
+            "status",
             "updated_at",
         ]
         extra_kwargs = {
             "entity_id": {"help_text": "The counter, unit or group id; 0 for the province."},
             "value": {"help_text": "In % for rates and indices (1..5 for `mean_score`); null when nothing to count."},
-            "n": {"help_text": "The sample size behind the figure."},
+            "n": {
+                "help_text": "The answers the figure rests on, which adequacy tests: for SIPAS and elements the "
+                "answers (1..5) of the least-answered element (criterion), for the overall-question figures the "
+                "ballots. For a group or the province: summed over its counted units."
+            },
+            "ballots": {
+                "help_text": "Citizens who rated (ballots). For a group or the province: of its counted units; for "
+                "pooled figures: of all its units."
+            },
+            "units_counted": {
+                "help_text": "Groups and the province: k of “k of n units counted” (units in force on the "
+                "period's last day whose figure is adequate and, for SIPAS, complete). Null for counters and units."
+            },
+            "units_total": {
+                "help_text": "Groups and the province: n of “k of n units counted” (units in force on the period's "
+                "last day). Null for counters and units."
+            },
+            "status": {
+                "help_text": "Why the figure is or is not counted in its group's mean: counted, insufficient "
+                "(sample below the adequate size), incomplete (SIPAS with an element without answers), inactive "
+                "(unit not in force on the period's last day), no_data."
+            },
             "adequate": {"help_text": "Whether the sample is large enough for the figure to be shown and ranked."},
         }
 

@@ -46,6 +46,10 @@ SNAPSHOT_EXAMPLE = {
     "ci_low": 84.0,
     "ci_high": 90.2,
     "adequate": True,
+    "ballots": 431,
+    "units_counted": None,
+    "units_total": None,
+    "status": "counted",
     "updated_at": "2025-04-01T02:10:00+07:00",
 }
 
