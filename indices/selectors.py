@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from survey.models import Counter, Element, QuestionnaireItem, Unit
 
 from .aggregation import D766_PARAMETERS
+from .methodology import method_statement
 from .models import IndexSnapshot, RatingHourRollup
 from .periods import Period, month
 
@@ -65,6 +66,7 @@ class Dashboard:
     charts: dict
     heat_cells: list[dict]
     has_data: bool
+    method: dict = field(default_factory=dict)
 
 
 def _snapshots(level: str, entity_ids, period: Period, indices=None):
@@ -170,7 +172,8 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
         [
             Column(_("Chỉ số")),
             Column(pct, True),
-            Column("n", True),
+            Column(_("Số phiếu"), True),
+            Column(_("Số câu trả lời"), True),
             Column(_("Cận dưới 95%"), True),
             Column(_("Cận trên 95%"), True),
             Column(_("Đủ mẫu")),
@@ -180,7 +183,17 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
         s = figures.get(name)
         if s:
             indices.rows.append(
-                [labels[name], s.value, s.n, s.ci_low, s.ci_high, _("Có") if s.adequate else _("Chưa đủ dữ liệu")]
+                [
+                    labels[name],
+                    s.value,
+                    s.ballots,
+                    s.n,
+                    s.ci_low,
+                    s.ci_high,
+                    s.get_status_display()
+                    if s.status == IndexSnapshot.Status.INCOMPLETE
+                    else (_("Có") if s.adequate else _("Chưa đủ dữ liệu")),
+                ]
             )
 
     criteria = sorted(
@@ -326,6 +339,33 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
         ]
     )
 
+    # The unit beside its group and the province: the stored figures the report shows, with k of n units counted.
+    benchmarks = benchmark_figures(period=period, index="sipas")
+    compare = Table(
+        "benchmarks",
+        _("So sánh với khối và toàn tỉnh (SIPAS)"),
+        [
+            Column(_("Cấp")),
+            Column(pct, True),
+            Column(_("Số đơn vị được tính")),
+            Column(_("Số phiếu"), True),
+            Column(_("Số câu trả lời (yếu tố ít nhất)"), True),
+            Column(_("Tình trạng")),
+        ],  # fmt: skip
+    )
+    own = figures.get("sipas")
+    if own:
+        compare.rows.append(
+            [unit.short_name or unit.name, own.value, None, own.ballots, own.n, own.get_status_display()]
+        )
+    for label, row in (
+        (unit.group.display_name, benchmarks.groups.get(unit.group_id)),
+        (_("Toàn tỉnh"), benchmarks.province),
+    ):
+        if row is not None:
+            counted = _("%(k)s/%(n)s đơn vị") % {"k": row.units_counted or 0, "n": row.units_total or 0}
+            compare.rows.append([label, row.value, counted, row.ballots, row.n, row.get_status_display()])
+
     heat_table, heat_cells = _heat(unit.pk, period)
     charts = {
         "trend": {
@@ -340,7 +380,7 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
             "series": [{"label": labels["overall"], "data": [_round(row[2]) for row in counter_table.rows]}],
         },
     }
-    tables = {t.key: t for t in (indices, elements, criteria_table, trend, counter_table, heat_table, d766)}
+    tables = {t.key: t for t in (indices, elements, criteria_table, compare, trend, counter_table, heat_table, d766)}
     return Dashboard(
         unit=unit,
         period=period,
@@ -349,6 +389,7 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
         charts=charts,
         heat_cells=heat_cells,
         has_data=bool(figures),
+        method=method_statement(period_label=period.label),
     )
 
 
