@@ -431,7 +431,9 @@ def decision_766(frame: pd.DataFrame, keys: Sequence[str], parameters: dict | No
     `rated` (answers the citizen rated), `rated_satisfied`, `handled` (dossiers handled; NaN when unknown),
     `late` (dossiers resolved late), `dislikes` (overall ratings 1-2).
     Out: long figures (`keys` + FIGURE_COLUMNS) for
-    - `d766:pakn_on_time` = 100 x answered_on_time / answer_due (n = answer_due);
+    - `d766:pakn_on_time` = 100 x answered_on_time / answer_due (n = answer_due); rejected (inadmissible) cases
+      owe no answer and are not in `answer_due`: they are counted on their own as `pakn:rejected` (value = their
+      number, n = the cases due including them) when the input has a `rejected` column;
     - `d766:pakn_satisfaction` = 100 x rated_satisfied / rated (n = rated);
     - `d766:tthc_satisfaction` = 100 - (100 x late / handled + 100 x min(handled, received + dislikes) / handled),
       clipped to 0..100 (n = handled);
@@ -471,6 +473,10 @@ def decision_766(frame: pd.DataFrame, keys: Sequence[str], parameters: dict | No
         parts.append(_figures(f[keys].assign(value=value), keys, f"d766:{name}_points"))
     total = sum(point_columns)  # NaN as soon as one of the three is unknown
     parts.append(_figures(f[keys].assign(value=total), keys, "d766:points"))
+    if "rejected" in f:
+        rejected = f["rejected"].fillna(0)
+        part = f[keys].assign(value=rejected.astype(float), n=rejected + f["answer_due"])
+        parts.append(_figures(part, keys, "pakn:rejected"))
     return pd.concat(parts, ignore_index=True)
 
 

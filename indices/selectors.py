@@ -338,6 +338,16 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
             sum(p["max_points"] for p in D766_PARAMETERS.values()),
         ]
     )
+    rejected = figures.get("pakn:rejected")
+    d766.rows.append(
+        [
+            _("PAKN không thụ lý (không tính vào tỷ lệ đúng hạn)"),
+            None,
+            int(rejected.value) if rejected and rejected.value is not None else 0,
+            None,
+            None,
+        ]
+    )
 
     # The unit beside its group and the province: the stored figures the report shows, with k of n units counted.
     benchmarks = benchmark_figures(period=period, index="sipas")
