@@ -558,26 +558,64 @@ def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Peri
 
     On PostgreSQL the rows are streamed with COPY into a temporary table and merged with one INSERT ... ON
     CONFLICT that rewrites only the figures that changed (a figure keeps the run that last changed it), then one
-    DELETE of what the new set lacks. Elsewhere `bulk_create(update_conflicts=True)` rewrites every figure."""
+    DELETE of what the new set lacks. On SQLite one prepared INSERT ... ON CONFLICT rewrites every figure."""
     now = timezone.now()
     if connection.vendor != "postgresql":
+        # One prepared statement run over every row: the ORM's bulk_create would compile each batch of a few
+        # dozen rows (SQLite's limit on parameters), which took most of the demo's start-up.
         frame = figures[[*SNAPSHOT_KEY, *FIGURE_FIELDS]].astype(object)
         frame = frame.where(frame.notna(), None)
-        rows = []
-        for record in frame.to_dict("records"):
-            record["entity_id"] = int(record["entity_id"])
-            record["n"], record["ballots"] = int(record["n"]), int(record["ballots"])
-            record["adequate"] = bool(record["adequate"])
-            for name in ("units_counted", "units_total"):
-                record[name] = None if record[name] is None else int(record[name])
-            rows.append(IndexSnapshot(**record, run_id=run.pk, updated_at=now))
-        IndexSnapshot.objects.bulk_create(
-            rows,
-            batch_size=1000,
-            update_conflicts=True,
-            unique_fields=SNAPSHOT_KEY,
-            update_fields=[f.removesuffix("_id") for f in SNAPSHOT_VALUES],
-        )
+        ops = connection.ops
+        stamp, run_id = ops.adapt_datetimefield_value(now), run.pk
+        rows = [
+            (
+                level,
+                int(entity_id),
+                kind,
+                ops.adapt_datefield_value(start),
+                ops.adapt_datefield_value(end),
+                index,
+                value,
+                int(n),
+                ci_low,
+                ci_high,
+                bool(adequate),
+                int(ballots),
+                None if counted is None else int(counted),
+                None if total is None else int(total),
+                status,
+                run_id,
+                stamp,
+            )
+            for (
+                level,
+                entity_id,
+                kind,
+                start,
+                end,
+                index,
+                value,
+                n,
+                ci_low,
+                ci_high,
+                adequate,
+                ballots,
+                counted,
+                total,
+                status,
+            ) in frame.itertuples(index=False, name=None)
+        ]
+        table = IndexSnapshot._meta.db_table
+        columns = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY + SNAPSHOT_VALUES)
+        keys = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in SNAPSHOT_VALUES)
+        marks = ", ".join(["%s"] * len(SNAPSHOT_KEY + SNAPSHOT_VALUES))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608
+                f"ON CONFLICT ({keys}) DO UPDATE SET {updates}",
+                rows,
+            )
         stale = Q()
         for period in periods:
             stale |= Q(period_kind=period.kind, period_start=period.start, period_end=period.end)
