@@ -148,3 +148,15 @@ def test_points_with_more_than_two_decimals_are_refused_by_the_import_and_the_en
         reverse("reports:cchc-edit"), {"unit": world.unit_a.pk, "year": 2017, "points": "79,995", "max_points": 100}
     )
     assert page.status_code == 400 and not CchcScore.objects.exists()
+
+
+def test_the_methodology_document_states_the_method_the_code_uses():
+    from django.conf import settings as django_settings
+
+    from indices.methodology import method_statement
+
+    text = (django_settings.BASE_DIR / "docs" / "methodology.md").read_text(encoding="utf-8")
+    method = method_statement()
+    assert method["formula_version"] in text and method["document"] == "docs/methodology.md"
+    assert "0.65 x CCHC + 0.35 x satisfaction" in text and method["weights"] == {"cchc": 0.65, "satisfaction": 0.35}
+    assert "(87.46 + 73.93 + 64.51) / 3 = 75.30" in text and "73,13" in text
