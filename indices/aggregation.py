@@ -460,7 +460,8 @@ def decision_766(frame: pd.DataFrame, keys: Sequence[str], parameters: dict | No
         part["ci_low"], part["ci_high"] = _wilson(successes, n)
         parts.append(_figures(part, keys, f"d766:{name}"))
         points[name] = part["value"]
-    affected = np.minimum(handled, f["received"] + f["dislikes"])
+    # Capped at the dossiers handled; without them (NaN) there is no cap, and no TTHC figure below.
+    affected = (f["received"] + f["dislikes"]).astype(float).clip(upper=handled)
     tthc = (100 - _ratio(late.fillna(0), handled) - _ratio(affected, handled)).clip(0, 100)
     tthc = tthc.where(handled > 0)
     parts.append(_figures(f[keys].assign(value=tthc, n=handled.fillna(0)), keys, "d766:tthc_satisfaction"))
