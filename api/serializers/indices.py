@@ -442,7 +442,9 @@ class ProvinceReportSerializer(serializers.Serializer):
     bands = serializers.SerializerMethodField()
     groups = ReportGroupSerializer(many=True)
     province = serializers.SerializerMethodField()
-    weakest_element = serializers.SerializerMethodField(help_text="The SIPAS element with the lowest mean.")
+    weakest_element = serializers.SerializerMethodField(
+        help_text="The SIPAS element with the lowest province figure (the mean of its group figures)."
+    )
     trends = TrendsSerializer(help_text="The last five years' province and group averages.")
     narrative = serializers.ListField(child=StringField(), help_text="The report's paragraphs.")
     findings = serializers.ListField(child=StringField(), help_text="The satisfaction findings.")

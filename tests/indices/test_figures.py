@@ -67,6 +67,9 @@ def test_the_minimum_sample_is_the_edge_between_insufficient_and_counted(group, 
     client.force_login(world.province)
     page = client.get(reverse("reports:report-show"), {"year": 2026}).content.decode()
     assert "1/2 đơn vị" in page and "Phương pháp tính" in page
+    # the unit's dashboard shows its group's stored figure with the same k of n, and states the method
+    dashboard = client.get(reverse("indices:unit-dashboard", args=[short.pk]), {"ky": "2026"}).content.decode()
+    assert "1/2 đơn vị" in dashboard and "Phương pháp tính" in dashboard and "Chưa đủ mẫu" in dashboard
 
 
 def test_units_not_in_force_at_the_period_end_stay_out_of_their_group(group):
