@@ -21,7 +21,7 @@ def store_appeal_deadlines(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0003_answer_approval'),
+        ('feedback', '0004_deliveries_duplicates'),
     ]
 
     operations = [
