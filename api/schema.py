@@ -3,6 +3,8 @@ the one shape of api/errors.py, so that integrators (and schemathesis) see them 
 
 from drf_spectacular import openapi
 from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.permissions import AllowAny
 
@@ -45,6 +47,17 @@ class ProjectSessionScheme(SessionScheme):
     """Documents api.authentication.SessionAuthentication as the session cookie scheme it is."""
 
     target_class = "api.authentication.SessionAuthentication"
+
+
+class ProjectTokenScheme(OpenApiAuthenticationExtension):
+    """Documents api.authentication.TokenAuthentication (django-rest-knox's hashed, expiring tokens) as the
+    `Authorization: Token <token>` header, under the scheme name DRF's tokens had, so clients need no change."""
+
+    target_class = "api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
 
 
 class EmptyQueryMeansDefaultSchema(AutoSchema):

@@ -22,6 +22,7 @@ router.register("indices", indices.IndexSnapshotViewSet, basename="index-snapsho
 router.register("indices-by-channel", imports.ChannelSnapshotViewSet, basename="channel-snapshot")
 router.register("rating-imports", imports.RatingImportViewSet, basename="rating-import")
 router.register("cchc-scores", reports.CchcScoreViewSet, basename="cchc-score")
+router.register("auth/tokens", auth.TokenViewSet, basename="auth-token-item")
 
 urlpatterns = [
     path("auth/token/", auth.ObtainTokenView.as_view(), name="auth-token"),

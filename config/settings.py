@@ -5,6 +5,7 @@ eager mode, DEBUG on, so that `make run` needs no server. `DATABASE_URL` (Postgr
 the production stack. Django switches take the `DJANGO_` prefix; infrastructure variables do not.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -53,7 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -72,10 +76,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "survey.twofactor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Last, so that it sees the response of the view that refused a locked login (survey.login).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +113,21 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     # A database that does not answer must fail a request quickly, not hang a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # A streaming replica of the primary, read by reports, dashboards and exports only (config/db_router.py).
+    # Writes, rollups and every other read stay on the primary; without it everything is on `default`.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        # The test database of the replica is the primary's: a streaming replica cannot be created or written.
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Behind PgBouncer in transaction mode (docs/deployment.md) a server connection serves one transaction, then
+    # another client: no named cursor may outlive its transaction, and PgBouncer, not Django, keeps connections.
+    # (Django already turns psycopg's prepared statements off.)
+    if env_bool("DATABASE_PGBOUNCER", False):
+        for database in DATABASES.values():
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            database["CONN_MAX_AGE"] = 0
 else:
     DATABASES = {
         "default": {
@@ -113,6 +136,8 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
+
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "survey.User"
@@ -136,6 +161,10 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+
+# django-axes first: it refuses a locked (username, address) pair before any password is checked, for every way
+# in (staff login, admin login, API token), and counts every failure (survey.login).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -213,7 +242,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Tokens for integrators, first so that an anonymous caller gets 401 with `WWW-Authenticate: Token`;
         # the session for the browser (CSRF enforced on writes).
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.TokenAuthentication",
         "api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -242,7 +271,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Hài lòng API",
     "DESCRIPTION": (
         "REST API of the citizen satisfaction survey and feedback platform. Authenticate with a token "
-        "(`Authorization: Token <key>`, obtained from `/api/v1/auth/token/`) or, in a browser, with the staff "
+        "(`Authorization: Token <key>`, obtained from `/api/v1/auth/token/`; tokens expire and are listed and "
+        "revoked at `/api/v1/auth/tokens/`) or, in a browser, with the staff "
         'session. Errors always have the shape `{"detail": ..., "errors": {field: [...]}}`; messages are in '
         "Vietnamese unless the request sends `Accept-Language: en`. See docs/api.md."
     ),
@@ -342,10 +372,48 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
 
-# Staff login throttling (survey.login): failures counted in the shared cache per username and per client IP.
+# Staff login lockout (survey.login, over django-axes): every way in (staff login, admin login, API token) counts
+# its failures in the database per (username, address) pair. LOGIN_FAILURE_LIMIT failures of one pair lock that
+# pair for LOGIN_LOCKOUT_SECONDS after its last failure; the same user from another address is not locked. Beyond
+# the pair, failures only slow down: LOGIN_IP_FAILURE_LIMIT failures from one address (any usernames), or
+# LOGIN_USER_FAILURE_LIMIT failures for one username (any addresses), within LOGIN_LOCKOUT_SECONDS allow that
+# address, or that username, one attempt per LOGIN_SLOWDOWN_SECONDS. The account's owner is told by email.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", 5))
 LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_IP_FAILURE_LIMIT", 30))
+LOGIN_USER_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_USER_FAILURE_LIMIT", 20))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DJANGO_LOGIN_LOCKOUT_SECONDS", 15 * 60))
+LOGIN_SLOWDOWN_SECONDS = int(os.environ.get("DJANGO_LOGIN_SLOWDOWN_SECONDS", 10))
+AXES_FAILURE_LIMIT = "survey.login.failure_limit"
+AXES_COOLOFF_TIME = "survey.login.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "survey.login.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "survey.integrity.client_ip"
+AXES_LOCKOUT_CALLABLE = "survey.login.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lock does not extend it: the lock ends LOGIN_LOCKOUT_SECONDS after the last failure
+# that was checked against the password.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No log of every successful login, and no form data kept with the failures: only the counts that locks need.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# The admin of the locks is survey.account_admin's (audited lifts; no editable logs).
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token"]
+
+# API tokens (django-rest-knox, model survey.ApiToken): stored as SHA-512 digests, several per user with a name,
+# each expiring API_TOKEN_TTL_DAYS after it is issued; revoked when the password changes.
+API_TOKEN_TTL_DAYS = int(os.environ.get("DJANGO_API_TOKEN_TTL_DAYS", 90))
+KNOX_TOKEN_MODEL = "survey.ApiToken"
+# knox's own migrations create its default token table even when the model is swapped; nothing uses it, and its
+# foreign key to the users would only get in the way (a database flush, deleting accounts). No migrations for knox.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_TTL_DAYS)}
+
+# Two-factor authentication (django-otp, TOTP): optional for every staff account; with DJANGO_REQUIRE_2FA on,
+# provincial staff and administrators must enrol before they can use any staff page or obtain an API token.
+REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Hài lòng")
+
 # Rating integrity (survey/integrity.py): the periodic jobs below are also management commands.
 CELERY_BEAT_SCHEDULE.update(
     {

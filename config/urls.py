@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 from api.views.docs import ApiDocsView, not_found
 from config.health import healthz
 from survey import views as survey_views
-from survey.login import StaffLoginView
+from survey.login import StaffAdminLoginView, StaffLoginView
 
 urlpatterns = [
     path("", survey_views.home, name="home"),
@@ -16,6 +16,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", StaffLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("survey.account_urls")),
+    # Before the admin's own URLs: the admin's login is the staff login (one lockout, two factors).
+    path("admin/login/", StaffAdminLoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("pakn/", include("feedback.urls")),
     path("api/v1/", include("api.urls")),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.db_router import reads_from_replica
 from survey.models import Rating
 
 from . import channels
@@ -51,6 +52,7 @@ def _default_year() -> int:
 
 
 @province_staff_required
+@reads_from_replica
 def report_show(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("year", str(_default_year()))
@@ -69,7 +71,6 @@ def report_show(request: HttpRequest) -> HttpResponse:
             "chart_data": report.chart_data(),
             "channel_rows": channels.report_comparison(year=report.year, quarter=report.quarter),
             "channel_labels": [Rating.Channel(c).label for c in channels.CHANNELS],
-            "channels_counted": channels.channel_labels(report.scheme.channels),
         },
     )
 

@@ -5,9 +5,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .account_admin import StaffAdminPasswordChangeForm, disable_two_factor
 from .audit import AuditedModelAdmin, diff, snapshot
 from .integrity import clear_config_cache
-from .login import StaffAdminLoginForm
 from .models import (
     AuditEntry,
     Counter,
@@ -31,8 +31,7 @@ from .models import (
     User,
 )
 
-# The admin's own login page is throttled like the staff login page.
-admin.site.login_form = StaffAdminLoginForm
+# The admin's login address is served by the staff login (config/urls.py): one lockout, the second factor.
 
 
 @admin.register(UnitGroup)
@@ -85,6 +84,8 @@ class StaffUserAdmin(AuditedModelAdmin, UserAdmin):
     autocomplete_fields = ["unit"]
     fieldsets = UserAdmin.fieldsets + ((_("Vai trò"), {"fields": ["role", "unit"]}),)
     add_fieldsets = UserAdmin.add_fieldsets + ((_("Vai trò"), {"fields": ["role", "unit"]}),)
+    change_password_form = StaffAdminPasswordChangeForm
+    actions = [disable_two_factor]
 
 
 class QuestionnaireItemInline(admin.TabularInline):

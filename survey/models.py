@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken, AuthTokenManager
 
 # Public codes use an alphabet without look-alike characters, so a code can be read aloud or typed from a poster.
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -529,6 +530,30 @@ class KioskToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.counter} ({self.label or self.token[:6]})"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self) -> "ApiTokenQuerySet":
+        return self.filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()))
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token of a staff account (django-rest-knox's token with a name). Only a SHA-512 digest of the token
+    is stored; `token_key`, its first 15 characters, identifies it in lists. Written and revoked only through
+    `survey.accounts` (which records each in the audit log)."""
+
+    name = models.CharField(_("tên"), max_length=80, blank=True)
+
+    # knox's manager: `create(user=..., expiry=...)` returns the row and the token, which is shown only once.
+    objects = AuthTokenManager.from_queryset(ApiTokenQuerySet)()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.name or self.token_key} ({self.user})"
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import integrity, services
+from . import accounts, integrity, services
 
 
 @shared_task
@@ -18,3 +18,8 @@ def send_integrity_alert_task(alert_id: int) -> int:
 @shared_task
 def refresh_counter_baselines_task() -> int:
     return integrity.refresh_counter_baselines()
+
+
+@shared_task
+def send_login_failures_notice_task(user_id: int, ip: str, at: str) -> bool:
+    return accounts.send_login_failures_notice(user_id=user_id, ip=ip, at=at)

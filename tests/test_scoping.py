@@ -16,8 +16,9 @@ from PIL import Image
 
 from feedback.attachments import CheckedFile
 from feedback.models import Case
+from survey import accounts
 from survey.audit import record_audit
-from survey.models import KioskToken, PosterBatch
+from survey.models import ApiToken, KioskToken, PosterBatch
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,9 @@ PROVINCIAL = _expect(302, 404, 404, 404, 200, 200, 404)
 PROVINCIAL_403 = _expect(302, 403, 403, 403, 200, 200, 403)
 # Django's admin: only administrators (is_staff) get in; everyone else is sent to the admin login.
 ADMIN_ONLY = _expect(302, 302, 302, 302, 302, 200, 302)
+
+# Pages of one's own account.
+SIGNED_IN = _expect(302, 200, 200, 200, 200, 200, 200)
 
 PAGES = [
     ("counter list", "get", lambda o: reverse("survey:counter-list"), _expect(302, 302, 302, 302, 200, 200, 404)),
@@ -85,6 +89,18 @@ PAGES = [
     ),
     ("unit history", "get", lambda o: reverse("survey:unit-integrity-history", args=[o.unit.code]), OWN),
     ("audit log", "get", lambda o: reverse("admin:survey_auditentry_changelist"), ADMIN_ONLY),
+    # A staff member's own account: every signed-in account has its pages; a token is revoked by its owner alone.
+    ("password change", "get", lambda o: reverse("accounts:password-change"), SIGNED_IN),
+    ("two-factor", "get", lambda o: reverse("accounts:two-factor"), SIGNED_IN),
+    ("API tokens", "get", lambda o: reverse("accounts:token-list"), SIGNED_IN),
+    (
+        "API token revoke",
+        "post",
+        lambda o: reverse("accounts:token-revoke", args=[o.token.token_key]),
+        _expect(302, 302, 404, 404, 404, 404, 404),
+    ),
+    ("API tokens admin", "get", lambda o: reverse("admin:survey_apitoken_changelist"), ADMIN_ONLY),
+    ("login locks admin", "get", lambda o: reverse("admin:axes_accessattempt_changelist"), ADMIN_ONLY),
     ("audit entry", "get", lambda o: reverse("admin:survey_auditentry_change", args=[o.audit.pk]), ADMIN_ONLY),
 ]
 
@@ -117,6 +133,7 @@ class Objects:
         )
         self.attachment = self.case.attachments.get()
         self.audit = record_audit(actor=world.admin, action="test.scoping", target=world.unit_a)
+        self.token, _secret = accounts.issue_api_token(user=world.officer_a, name="Một cửa A")
         self.other_case = factories.make_pakn_case(unit=world.unit_b, text="Phản ánh riêng của Sở Y tế B-9913.")
         self.fees_case = factories.make_pakn_case(
             unit=world.unit_a, category="extra_fees", text="Cán bộ quầy 1 đòi thêm 200.000 đồng không biên lai."
@@ -202,3 +219,11 @@ def test_officer_b_cannot_act_on_unit_a_objects(client, world, objects):
     assert Case.objects.get(pk=objects.case.pk).status == "received"
     assert objects.case.events.count() == 1
     assert PosterBatch.objects.filter(unit=world.unit_a).count() == 1
+
+
+@pytest.mark.parametrize("role", ["officer_b", "lead_a", "province", "admin", "inspector"])
+def test_nobody_but_its_owner_sees_or_revokes_an_api_token_on_the_account_pages(client, world, objects, role):
+    client = _client_as(client, world, role)
+    assert objects.token.token_key not in client.get(reverse("accounts:token-list")).content.decode()
+    client.post(reverse("accounts:token-revoke", args=[objects.token.token_key]))
+    assert ApiToken.objects.filter(pk=objects.token.pk).exists()

@@ -383,6 +383,18 @@ PAGES = [
     Page("reports:import-list", role="province"),
     Page("reports:import-show", role="province", kwargs=lambda d: {"pk": d.rating_import.pk}),
     Page("reports:import-list", role="officer", status=403),
+    # Every staff member's own account: password, second factor, API tokens.
+    Page("accounts:password-change", role="officer"),
+    Page(
+        "accounts:password-change",
+        role="officer",
+        post=lambda d: {"old_password": "sai-mat-khau", "new_password1": "ngắn", "new_password2": "ngắn"},
+        status=400,
+    ),
+    Page("accounts:two-factor", role="province"),
+    Page("accounts:two-factor", role="province", post=lambda d: {"action": "confirm", "code": "12"}, status=400),
+    Page("accounts:token-list", role="officer"),
+    Page("accounts:token-list", role="officer", post=lambda d: {"name": TYPED[1]}),
 ]
 
 EXCLUDED = {
@@ -416,6 +428,8 @@ EXCLUDED = {
     "survey:counter-poster": "a PDF file",
     "survey:kiosk-token-revoke": "POST only; it redirects to the unit's counters (walked)",
     "survey:quarantine-decide": "POST only; it redirects to the review list (walked)",
+    "accounts:token-revoke": "POST only; it redirects to the token list (walked)",
+    "admin-login": "the admin's address of the staff login page (walked as login)",
 }
 
 TEMPLATES_EXCLUDED = {

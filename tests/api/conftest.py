@@ -5,9 +5,9 @@ does), "token_client" is the one-stop system's integration account (provincial s
 """
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from survey import accounts
 from survey.models import User
 from tests import factories
 
@@ -38,8 +38,8 @@ def api_as(world, integrator):
     def make(role: str) -> APIClient:
         client = APIClient()
         if role == "token_client":
-            token, _created = Token.objects.get_or_create(user=integrator)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _token, secret = accounts.issue_api_token(user=integrator, name="Một cửa")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
         elif role != "anonymous":
             client.force_login(getattr(world, role))
         return client

@@ -53,3 +53,20 @@ def test_the_documented_cchc_score_call_works(world, api_as):
 
     assert response.status_code == 201, response.content
     assert (response.json()["percent"], response.json()["band"]) == (82.36, "tot")
+
+
+def test_the_documented_token_calls_work(world):
+    from rest_framework.test import APIClient
+
+    body = {**curl_body("/api/v1/auth/token/"), "username": "officer-a", "password": "pass-word-123"}
+    client = APIClient()
+
+    issued = client.post("/api/v1/auth/token/", body, format="json").json()
+
+    assert set(issued) == {"token", "token_key", "name", "created", "expiry"}
+    assert len(issued["token"]) == 64 and issued["name"] == body["name"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issued['token']}")
+    listed = client.get("/api/v1/auth/tokens/").json()
+    assert [set(row) for row in listed] == [{"token_key", "name", "created", "expiry"}]
+    assert client.delete(f"/api/v1/auth/tokens/{issued['token_key']}/").status_code == 204
+    assert client.get("/api/v1/auth/tokens/").status_code == 401

@@ -72,6 +72,12 @@ def rating_file(w) -> dict:
     return {"channel": "survey", "file": SimpleUploadedFile("khao-sat.csv", content.encode(), content_type="text/csv")}
 
 
+def _officer_a_token(w) -> str:
+    from survey import accounts
+
+    return accounts.issue_api_token(user=w.officer_a, name="A")[0].token_key
+
+
 def new_key(w) -> dict:
     import uuid
 
@@ -118,6 +124,22 @@ ENDPOINTS = [
     Endpoint("questionnaires", lambda w: reverse("api:questionnaire-list"), PUBLIC),
     Endpoint("questionnaire", lambda w: reverse("api:questionnaire-detail", args=[w.questionnaire_b.pk]), PUBLIC),
     Endpoint("auth token GET", lambda w: reverse("api:auth-token"), expect(405)),
+    # Obtaining a token is public (credentials in the body; a session or a token in the headers is ignored).
+    Endpoint(
+        "auth token POST",
+        lambda w: reverse("api:auth-token"),
+        expect(200),
+        method="post",
+        data=lambda w: {"username": "officer-b", "password": "pass-word-123", "name": "matrix"},
+    ),
+    # Every account lists its own tokens only; a token is revoked by its owner alone (others: 404, not disclosed).
+    Endpoint("my API tokens", lambda w: reverse("api:auth-token-item-list"), expect(200, anonymous=401)),
+    Endpoint(
+        "officer A's token DELETE",
+        lambda w: reverse("api:auth-token-item-detail", args=[_officer_a_token(w)]),
+        expect(404, anonymous=401, officer_a=204),
+        method="delete",
+    ),
     Endpoint("counter A qr.png", lambda w: reverse("api:counter-qr-png", args=[w.counter_a.pk]), OWN_UNIT_A),
     Endpoint("counter B qr.svg", lambda w: reverse("api:counter-qr-svg", args=[w.counter_b.pk]), OWN_UNIT_B),
     Endpoint("counter A poster", lambda w: reverse("api:counter-poster-pdf", args=[w.counter_a.pk]), OWN_UNIT_A),

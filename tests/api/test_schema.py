@@ -13,9 +13,9 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from survey import accounts
 from survey.models import User
 from tests import factories
 from tests.fuzzing import examples
@@ -60,7 +60,7 @@ def provincial_token(world, wsgi_calls_keep_the_test_transaction) -> str:
     factories.make_cchc_score(unit=world.unit_a, year=2024, points=82.36)
     factories.make_unit_snapshot(unit=world.unit_a, value=91.5, year=2024)
     integrator = factories.make_user(username="mot-cua", role=User.Role.PROVINCE)
-    return Token.objects.create(user=integrator).key
+    return accounts.issue_api_token(user=integrator, name="schemathesis")[1]
 
 
 @pytest.mark.django_db

@@ -180,12 +180,20 @@ def test_a_survey_file_imports_into_every_group_and_the_figures_match(client, po
         assert _figure("unit", unit.pk, channels="survey") == pytest.approx(expected_unit[key])
         if key != "dept-a":  # dept-a also has its one live QR rating
             assert _figure("unit", unit.pk) == pytest.approx(expected_unit[key])
+    # a group's survey figure is the mean of its counted units: the unit ended in June is not in force on the
+    # year's last day, so it is shown but not counted (k of n as for all channels)
+    survey = ChannelSnapshot.objects.filter(channels="survey", period_kind="year", period_start=YEAR.start)
+    assert survey.get(level="unit", entity_id=units["district"].pk, index="sipas").status == "inactive"
     group_of = {key: unit.group_id for key, unit in units.items()}
     groups = {}
     for key, value in expected_unit.items():
-        groups.setdefault(group_of[key], []).append(value)
+        if key != "district":
+            groups.setdefault(group_of[key], []).append(value)
     for group_id, values in groups.items():
-        assert _figure("group", group_id, channels="survey") == pytest.approx(mean(values))
+        row = survey.get(level="group", entity_id=group_id, index="sipas")
+        assert row.value == pytest.approx(mean(values))
+        assert (row.units_counted, row.units_total) == (len(values), len(values))
+        assert row.ballots == 40 * len(values)
     assert _figure("province", 0, channels="survey") == pytest.approx(mean(mean(v) for v in groups.values()))
 
     # when: the same file is uploaded again, it is refused

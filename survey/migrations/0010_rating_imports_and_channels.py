@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("survey", "0007_inspector_role"),
+        ("survey", "0009_convert_drf_tokens"),
     ]
 
     operations = [

@@ -15,8 +15,8 @@ def forget_rollups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indices", "0004_rollup_keys_with_unit"),
-        ("survey", "0008_rating_imports_and_channels"),
+        ("indices", "0005_snapshot_counts"),
+        ("survey", "0010_rating_imports_and_channels"),
     ]
 
     operations = [
