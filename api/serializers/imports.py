@@ -7,6 +7,8 @@ from indices.rating_imports import import_progress
 from survey.imports import error_text
 from survey.models import RatingImport
 
+from .indices import IndexSnapshotSerializer
+
 
 class RatingImportInputSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The respondent rows: xlsx or csv (UTF-8), as the template shows.")
@@ -84,9 +86,18 @@ class ChannelSnapshotSerializer(serializers.ModelSerializer):
             "ci_low",
             "ci_high",
             "adequate",
+            "ballots",
+            "units_counted",
+            "units_total",
+            "status",
             "updated_at",
         ]
         extra_kwargs = {
+            # The counts, k of n and status mean what they mean over all channels.
+            **{
+                name: IndexSnapshotSerializer.Meta.extra_kwargs[name]
+                for name in ("n", "ballots", "units_counted", "units_total", "status", "adequate")
+            },
             "channels": {
                 "help_text": "The channels the figure counts, sorted and joined with `+` (`survey`, "
                 "`api+kiosk+qr+web` for the continuous feedback together)."

@@ -124,3 +124,11 @@ def test_a_year_whose_settings_count_only_the_survey_reports_the_survey(client, 
     assert row.satisfaction == pytest.approx(75.0) and row.n == 40
     assert "Mức hài lòng tính các đánh giá của: Khảo sát (nhập từ tệp)." in report.content.decode()
     assert ChannelSnapshot.objects.filter(channels="survey", level="province").exists()
+    # and the group and province benchmarks are the survey's too (all channels together would give 87.5), with
+    # the survey's counts, and the method names the channel counted
+    built = report.context["report"]
+    group = next(g for g in built.groups if g.group_id == figures.unit_a.group_id)
+    assert group.satisfaction_average == pytest.approx(75.0) and (group.ballots, group.n) == (40, 40)
+    assert built.province_satisfaction == pytest.approx(75.0)
+    assert built.method["channels"]["counted"] == "survey"
+    assert report.content.decode().count("Mức hài lòng tính các đánh giá của:") == 1
