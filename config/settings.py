@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "feedback",
     "indices",
     "api",
+    "public",
 ]
 
 MIDDLEWARE = [
