@@ -231,6 +231,7 @@ def answers(request: HttpRequest) -> HttpResponse:
         "public/answers.html",
         {
             "form": form,
+            "show_results": True,
             "page": page,
             "answers": [selectors.as_published(c) for c in page.object_list],
             "query": query.urlencode(),
