@@ -248,7 +248,9 @@ def _province_results(period: Period) -> ProvinceResults:
         id=0,
         name="",
         sipas=Figure.of(province.get("sipas")),
-        ballots=province["pooled_overall"].n if "pooled_overall" in province else sum(g.ballots for g in rows.values()),
+        ballots=province["pooled_overall"].n
+        if "pooled_overall" in province
+        else sum(g.ballots for g in rows.values()),
         trend=_trends("province", [0], period, TREND_MONTHS)[0],
         counted=sum(g.counted for g in rows.values()),
         total=sum(g.total for g in rows.values()),
@@ -281,7 +283,9 @@ def unit_results(*, unit: Unit, period: Period, version: int | None = None) -> U
 
 def _unit_results(unit: Unit, period: Period) -> UnitResults:
     element_names = [f"element:{e.value}" for e in Element]
-    figures = _by_entity(_period_snapshots("unit", [unit.pk], period, (*UNIT_INDICES, *element_names))).get(unit.pk, {})
+    figures = _by_entity(_period_snapshots("unit", [unit.pk], period, (*UNIT_INDICES, *element_names))).get(
+        unit.pk, {}
+    )
     row = _unit_row(
         unit,
         figures,
@@ -296,7 +300,12 @@ def _unit_results(unit: Unit, period: Period) -> UnitResults:
         if f is None:
             continue  # a counter without a ballot in the period (or retired before it)
         counter_rows.append(
-            Row(id=counter.pk, name=counter.name, sipas=Figure.of(f.get("sipas")), ballots=f["overall"].n if "overall" in f else 0)
+            Row(
+                id=counter.pk,
+                name=counter.name,
+                sipas=Figure.of(f.get("sipas")),
+                ballots=f["overall"].n if "overall" in f else 0,
+            )
         )
     reasons, low = reason_counts(unit=unit, period=period)
     return UnitResults(
@@ -356,13 +365,17 @@ def published_cases() -> QuerySet[Case]:
     """Answered complaints whose citizen consented to publication. A case without that consent (or whose consent
     was erased) never appears."""
     return (
-        Case.objects.filter(contact__consent_publish=True, status__in=PUBLISHED_STATUSES, first_answered_at__isnull=False)
+        Case.objects.filter(
+            contact__consent_publish=True, status__in=PUBLISHED_STATUSES, first_answered_at__isnull=False
+        )
         .exclude(public_answer="")
         .select_related("unit", "contact")
     )
 
 
-def search_published(*, unit_id: int | None = None, category: str = "", period: Period | None = None) -> QuerySet[Case]:
+def search_published(
+    *, unit_id: int | None = None, category: str = "", period: Period | None = None
+) -> QuerySet[Case]:
     cases = published_cases()
     if unit_id:
         cases = cases.filter(unit_id=unit_id)

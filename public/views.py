@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from feedback.models import Category
-from indices import exports
 from feedback.workdays import deadline_days
+from indices import exports
 from indices.aggregation import MARGIN_OF_ERROR
 from indices.periods import Period, PeriodError, parse_period
 from indices.selectors import Column, Table
@@ -78,12 +78,22 @@ def _province_table(results: selectors.ProvinceResults) -> Table:
         ],
     )
     p = results.province
-    table.rows.append(
-        [_("Toàn tỉnh"), "", _pct(p.sipas), None, None, p.ballots, None, p.counted, p.total, None, None]
-    )
+    table.rows.append([_("Toàn tỉnh"), "", _pct(p.sipas), None, None, p.ballots, None, p.counted, p.total, None, None])
     for group in results.groups:
         table.rows.append(
-            [group.name, "", _pct(group.sipas), None, None, group.ballots, None, group.counted, group.total, None, None]
+            [
+                group.name,
+                "",
+                _pct(group.sipas),
+                None,
+                None,
+                group.ballots,
+                None,
+                group.counted,
+                group.total,
+                None,
+                None,
+            ]
         )
         for unit in group.units:
             s = unit.sipas

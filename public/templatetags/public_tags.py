@@ -40,7 +40,9 @@ def sparkline(trend) -> SafeString | str:
     if not points:
         return ""
     step = SPARK_WIDTH / max(len(trend) - 1, 1)
-    coords = " ".join(f"{i * step:.1f},{SPARK_HEIGHT - 1 - _clip(v) / 100 * (SPARK_HEIGHT - 2):.1f}" for i, v in points)
+    coords = " ".join(
+        f"{i * step:.1f},{SPARK_HEIGHT - 1 - _clip(v) / 100 * (SPARK_HEIGHT - 2):.1f}" for i, v in points
+    )
     svg = SVG.format(cls="spark", w=SPARK_WIDTH, h=SPARK_HEIGHT)
     return mark_safe(f'{svg}<polyline points="{coords}"></polyline></svg>')  # noqa: S308 (numbers only)
 

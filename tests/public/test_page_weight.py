@@ -37,9 +37,11 @@ def big_province(world):
     factories.make_snapshot(level="province", entity_id=0, period=months[0], value=79.9, n=6000)
     for element in ("access", "procedure", "civil_servant", "result", "feedback_handling"):
         factories.make_snapshot(level="unit", entity_id=world.unit_a.pk, period=months[0], index=f"element:{element}")
-    for number in range(25):
+    for _number in range(25):
         case = factories.make_pakn_case(
-            unit=world.unit_a, text="Hồ sơ trễ hẹn ba ngày, cán bộ không báo trước. " * 8, contact=ContactInput(consent_publish=True)
+            unit=world.unit_a,
+            text="Hồ sơ trễ hẹn ba ngày, cán bộ không báo trước. " * 8,
+            contact=ContactInput(consent_publish=True),
         )
         change_case_status(case=case, by=world.officer_a, to="accepted")
         change_case_status(case=case, by=world.officer_a, to="in_progress")

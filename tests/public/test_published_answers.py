@@ -31,7 +31,11 @@ def _answered(world, *, contact=None, text=TEXT, answer=ANSWER, category="late_r
 
 def _consenting():
     return ContactInput(
-        name="Trần Thị Bình", email="binh.tran@example.vn", phone="0912 345 678", consent_reply=True, consent_publish=True
+        name="Trần Thị Bình",
+        email="binh.tran@example.vn",
+        phone="0912 345 678",
+        consent_reply=True,
+        consent_publish=True,
     )
 
 
@@ -43,7 +47,14 @@ def test_consenting_case_is_published_without_personal_data(client, world):
 
     assert "Hồ sơ nộp ngày 12/03/2025 đến nay chưa có kết quả." in html
     assert "trả kết quả ngày 20/03/2025" in html
-    for personal in ("Trần Thị Bình", "0912 345 678", "0912345678", "98-765-4321", "binh.tran@example.vn", "example.vn"):
+    for personal in (
+        "Trần Thị Bình",
+        "0912 345 678",
+        "0912345678",
+        "98-765-4321",
+        "binh.tran@example.vn",
+        "example.vn",
+    ):
         assert personal not in html
     assert case.tracking_code not in html
     assert "Hài lòng" in html  # the citizen's rating of the answer
@@ -87,7 +98,9 @@ def test_erased_consent_unpublishes(client, world):
 
 def test_attachments_are_never_shown(client, world):
     case = _answered(world, contact=_consenting())
-    Attachment.objects.create(case=case, file="pakn/x.png", original_name="cmnd-tran-thi-binh.png", content_type="image/png", size=10)
+    Attachment.objects.create(
+        case=case, file="pakn/x.png", original_name="cmnd-tran-thi-binh.png", content_type="image/png", size=10
+    )
     html = client.get(reverse("public:answers")).content.decode()
     assert "cmnd-tran-thi-binh" not in html and "pakn/x.png" not in html
 

@@ -113,7 +113,11 @@ def test_new_snapshot_run_is_shown_at_once(client, results, settings):
 
 @pytest.mark.parametrize("query", ["ky=2017-13", "ky=mot-nam", "ky=2025-02-30..2025-03-01"])
 def test_bad_period_is_a_400_in_vietnamese(client, results, query):
-    for name, args in (("public:province", []), ("public:unit", [results.world.unit_a.pk]), ("public:province-csv", [])):
+    for name, args in (
+        ("public:province", []),
+        ("public:unit", [results.world.unit_a.pk]),
+        ("public:province-csv", []),
+    ):
         response = client.get(reverse(name, args=args) + "?" + query)
         assert response.status_code == 400
         if name != "public:province-csv":
