@@ -51,7 +51,12 @@ def province(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/province.html",
-        {"results": results, "period": period, "periods": selectors.published_periods(version=version)},
+        {
+            "results": results,
+            "period": period,
+            "periods": selectors.published_periods(version=version),
+            "version": version,
+        },
     )
 
 
@@ -146,6 +151,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "results": results,
             "period": period,
             "periods": selectors.published_periods(version=version),
+            "version": version,
             "answers": [selectors.as_published(c) for c in published[:UNIT_ANSWERS_SHOWN]],
             "more_answers": published.count() > UNIT_ANSWERS_SHOWN,
         },

@@ -4,9 +4,13 @@ Each chart is decorative (`aria-hidden`): the figures it draws are always in the
 is built from numbers and month labels that the code formats itself, never from text a person typed.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import template
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -61,3 +65,18 @@ def columns(trend) -> SafeString | str:
             svg += f'<rect class="bar-fill" x="{x}" y="{height - h:.1f}" width="{width}" height="{h:.1f}"></rect>'
         svg += f'<text x="{x + width / 2:.0f}" y="{height + 13}">{escape(label[:2])}</text>'
     return mark_safe(svg + "</svg>")  # noqa: S308 (numbers and escaped month labels)
+
+
+def _percent(value: float | None, separator: str) -> str:
+    if value is None:
+        return gettext("N/A")
+    rounded = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return str(rounded).replace(".", separator)
+
+
+@register.simple_tag
+def trend(months) -> SafeString | str:
+    """The sparkline of `months` ((label, value) pairs), and the values as text for screen readers."""
+    separator = get_format("DECIMAL_SEPARATOR")
+    text = "; ".join(f"{label}: {_percent(value, separator)}" for label, value in months)
+    return mark_safe(f'{sparkline(months)}<span class="visually-hidden">{escape(text)}</span>')  # noqa: S308
