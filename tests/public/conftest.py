@@ -34,7 +34,7 @@ def make_results(world: factories.World, settings) -> Results:
             score=score,
             answers=dict.fromkeys(codes, score),
             created_at=now,
-            reasons=["late"] if score <= 2 else [],
+            reasons=["tre-hen", "thai-do"] if score <= 2 else [],
         )
     for score in (1, 5):
         factories.make_rating(

@@ -52,7 +52,9 @@ def test_unit_below_the_minimum_sample_shows_no_number(client, results):
 
 def test_unit_page_shows_elements_counters_and_reasons(client, results):
     world, period = results.world, results.period
-    factories.make_rating(counter=world.counter_a, score=1, reasons=["late", "attitude"])
+    # Another low rating of the period: "late" chosen twice, "rude staff" once; a high rating's reasons never count.
+    factories.make_rating(counter=world.counter_a, score=1, reasons=["tre-hen"])
+    factories.make_rating(counter=world.counter_a, score=5, reasons=["thai-do"])
 
     html = client.get(reverse("public:unit", args=[world.unit_a.pk]), {"ky": str(period)}).content.decode()
 
@@ -61,9 +63,9 @@ def test_unit_page_shows_elements_counters_and_reasons(client, results):
     assert world.counter_a.name in html
     element = _figure("unit", world.unit_a.pk, period, "element:access")
     assert f"{element.value:.2f}".replace(".", ",") in html
-    # The reasons come from low ratings; the two chips chosen show with their counts.
-    assert "Điều chưa tốt được chọn nhiều nhất" in html
-    assert "late: 2" in html or "late" not in html  # a code without a chip row shows as its code
+    assert "Trong 2 phiếu chưa hài lòng có nêu lý do:" in html
+    assert "<li>Trả kết quả trễ hẹn: 2</li>" in html
+    assert "<li>Cán bộ thiếu nhiệt tình, thiếu lịch sự: 1</li>" in html
 
 
 def test_province_csv_has_every_unit_and_withholds_inadequate_values(client, results):
