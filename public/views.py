@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from feedback.models import Category
 from feedback.workdays import deadline_days
@@ -40,7 +40,7 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "public/bad_request.html", {"error": message}, status=400)
 
 
-@require_GET
+@require_safe
 def province(request: HttpRequest) -> HttpResponse:
     version = selectors.snapshot_version()
     try:
@@ -120,7 +120,7 @@ def _province_table(results: selectors.ProvinceResults) -> Table:
     return table
 
 
-@require_GET
+@require_safe
 def province_csv(request: HttpRequest) -> HttpResponse:
     version = selectors.snapshot_version()
     try:
@@ -133,7 +133,7 @@ def province_csv(request: HttpRequest) -> HttpResponse:
     return exports.table_csv(table, filename=f"ket-qua-{period}")
 
 
-@require_GET
+@require_safe
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_object_or_404(selectors.public_units(), pk=unit_id)
     version = selectors.snapshot_version()
@@ -158,7 +158,7 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def unit_csv(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_object_or_404(selectors.public_units(), pk=unit_id)
     version = selectors.snapshot_version()
@@ -229,7 +229,7 @@ class AnswerSearchForm(forms.Form):
             raise forms.ValidationError(str(error)) from error
 
 
-@require_GET
+@require_safe
 def answers(request: HttpRequest) -> HttpResponse:
     form = AnswerSearchForm(request.GET or None)
     if request.GET and not form.is_valid():
@@ -255,7 +255,7 @@ def answers(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def method(request: HttpRequest) -> HttpResponse:
     return render(
         request,

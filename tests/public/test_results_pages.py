@@ -147,3 +147,12 @@ def test_english_pages(client, results):
     client.cookies["django_language"] = "en"
     html = client.get(reverse("public:province"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="en"' in html
+
+
+def test_huge_unit_id_is_404_not_500(client, db):
+    assert client.get(f"/ket-qua/don-vi/{10**30}/").status_code == 404
+    assert client.get(f"/ket-qua/don-vi/{10**30}/ket-qua.csv").status_code == 404
+
+
+def test_head_requests_are_answered(client, world):
+    assert client.head(reverse("public:province")).status_code == 200
