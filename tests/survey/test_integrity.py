@@ -23,16 +23,6 @@ def minutes(n: float) -> datetime.datetime:
     return T0 + datetime.timedelta(minutes=n)
 
 
-@pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
 def configure(**values) -> IntegritySettings:
     conf = IntegritySettings.load()
     for name, value in values.items():
