@@ -7,6 +7,7 @@ import pytest
 from feedback.services import ContactInput, change_case_status
 from tests import factories
 from tests.browser.conftest import check_a11y
+from tests.browser.test_pages_a11y import SMALL_TARGETS
 from tests.public.conftest import make_results
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,3 +67,4 @@ def test_public_pages_pass_axe(phone, live_server, public_world, language):
         phone.goto(live_server.url + path)
         assert phone.locator("html").get_attribute("lang") == language
         check_a11y(phone)
+        assert phone.evaluate(SMALL_TARGETS) == [], path
