@@ -65,7 +65,12 @@ PAGES = [
     ("unit results poster", "get", lambda o: reverse("public:unit-results-poster", args=[o.unit.pk]), OWN),
     ("counter results poster", "get", lambda o: reverse("public:counter-results-poster", args=[o.counter.pk]), OWN),
     ("public results", "get", lambda o: reverse("public:province"), PUBLIC),
-    ("public results CSV", "get", lambda o: reverse("public:province-csv"), _expect(404, 404, 404, 404, 404, 404, 404)),
+    (
+        "public results CSV",
+        "get",
+        lambda o: reverse("public:province-csv"),
+        _expect(404, 404, 404, 404, 404, 404, 404),
+    ),
     ("public unit results", "get", lambda o: reverse("public:unit", args=[o.unit.pk]), PUBLIC),
     ("public answers", "get", lambda o: reverse("public:answers"), PUBLIC),
     ("public method", "get", lambda o: reverse("public:method"), PUBLIC),
