@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "feedback",
     "indices",
     "api",
+    "public",
 ]
 
 MIDDLEWARE = [

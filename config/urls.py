@@ -28,5 +28,6 @@ urlpatterns = [
     re_path(r"^api/(?P<path>[\s\S]*)$", not_found, name="api-not-found"),
     path("bao-cao/", include("indices.report_urls")),
     path("chi-so/", include("indices.urls")),
+    path("", include("public.urls")),
     path("", include("survey.urls")),
 ]

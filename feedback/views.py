@@ -201,12 +201,27 @@ def _find_case_by_code(code: str) -> Case | None:
     return Case.objects.select_related("unit", "counter").filter(tracking_code=code).first()
 
 
+def tracking_page(view):
+    """A page opened with a tracking code: never sends the code on in a Referer (the address holds it), and tells
+    search engines not to index it (the templates also carry `noindex`)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapper
+
+
 def _lookup_page(request: HttpRequest, status: int = 200, **context) -> HttpResponse:
     context.setdefault("form", forms.LookupForm())
     context.setdefault("code_form", forms.CodeRequestForm())
     return render(request, "feedback/track_lookup.html", context, status=status)
 
 
+@tracking_page
 @require_http_methods(["GET", "POST"])
 def case_lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -233,6 +248,7 @@ def _track_context(case: Case, **forms_in_use) -> dict:
     }
 
 
+@tracking_page
 @require_http_methods(["GET"])
 def case_track(request: HttpRequest, code: str) -> HttpResponse:
     if throttles.lookup_throttled(request):
@@ -269,6 +285,7 @@ def _citizen_action(request: HttpRequest, code: str, form_class, form_key: str, 
     )
 
 
+@tracking_page
 @require_POST
 def case_rate(request: HttpRequest, code: str) -> HttpResponse:
     def perform(case, data):
@@ -278,6 +295,7 @@ def case_rate(request: HttpRequest, code: str) -> HttpResponse:
     return _citizen_action(request, code, forms.AnswerRatingForm, "rating_form", perform)
 
 
+@tracking_page
 @require_POST
 def case_appeal(request: HttpRequest, code: str) -> HttpResponse:
     def perform(case, data):
@@ -287,6 +305,7 @@ def case_appeal(request: HttpRequest, code: str) -> HttpResponse:
     return _citizen_action(request, code, forms.AppealForm, "appeal_form", perform)
 
 
+@tracking_page
 @require_POST
 def case_inform(request: HttpRequest, code: str) -> HttpResponse:
     def perform(case, data):

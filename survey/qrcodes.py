@@ -14,6 +14,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
@@ -56,13 +57,13 @@ def qr_svg(data: str) -> bytes:
     return buffer.getvalue()
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(settings.FONT_DIR / "DejaVuSans.ttf")))
         pdfmetrics.registerFont(TTFont(FONT_BOLD, str(settings.FONT_DIR / "DejaVuSans-Bold.ttf")))
 
 
-def _centred_lines(pdf: canvas.Canvas, text: str, *, font: str, size: float, top: float, width: float) -> float:
+def centred_lines(pdf: canvas.Canvas, text: str, *, font: str, size: float, top: float, width: float) -> float:
     """Draw `text` wrapped and centred from `top` down; return the baseline below the last line."""
     page_width = A4[0]
     y = top
@@ -79,17 +80,17 @@ def _draw_poster(pdf: canvas.Canvas, counter: Counter) -> None:
     text_width = width - 2 * margin
     url = rating_url(counter.code)
 
-    y = _centred_lines(pdf, counter.unit.name, font=FONT_BOLD, size=24, top=height - 80, width=text_width)
-    y = _centred_lines(pdf, counter.name, font=FONT, size=20, top=y - 6, width=text_width)
-    y = _centred_lines(pdf, _("Quét mã để đánh giá"), font=FONT_BOLD, size=30, top=y - 24, width=text_width)
+    y = centred_lines(pdf, counter.unit.name, font=FONT_BOLD, size=24, top=height - 80, width=text_width)
+    y = centred_lines(pdf, counter.name, font=FONT, size=20, top=y - 6, width=text_width)
+    y = centred_lines(pdf, _("Quét mã để đánh giá"), font=FONT_BOLD, size=30, top=y - 24, width=text_width)
 
     qr_image = build_qr(url, box_size=12).make_image().get_image().convert("L")
     side = 300
     pdf.drawImage(ImageReader(qr_image), (width - side) / 2, y - 10 - side, side, side)
     y = y - 10 - side - 24
 
-    y = _centred_lines(pdf, public_host(), font=FONT_BOLD, size=22, top=y, width=text_width)
-    y = _centred_lines(pdf, url, font=FONT, size=11, top=y + 4, width=text_width)
+    y = centred_lines(pdf, public_host(), font=FONT_BOLD, size=22, top=y, width=text_width)
+    y = centred_lines(pdf, url, font=FONT, size=11, top=y + 4, width=text_width)
     steps = [
         _("1. Mở camera điện thoại và hướng vào mã QR."),
         _("2. Chạm vào đường dẫn hiện ra."),
@@ -97,16 +98,24 @@ def _draw_poster(pdf: canvas.Canvas, counter: Counter) -> None:
     ]
     y -= 14
     for step in steps:
-        y = _centred_lines(pdf, step, font=FONT, size=14, top=y, width=text_width)
+        y = centred_lines(pdf, step, font=FONT, size=14, top=y, width=text_width)
     warning = _(
         "Chỉ đánh giá trên trang có địa chỉ %(host)s. Nếu điện thoại mở địa chỉ khác, xin báo ngay cho cán bộ."
     ) % {"host": public_host()}
-    _centred_lines(pdf, warning, font=FONT, size=12, top=y - 12, width=text_width)
+    centred_lines(pdf, warning, font=FONT, size=12, top=y - 12, width=text_width)
 
 
 def poster_pdf(counters: Iterable[Counter], *, on_page: Callable[[int], None] | None = None) -> bytes:
-    """One A4 page per counter (counters need their unit loaded). `on_page(n)` is called after each page."""
-    _register_fonts()
+    """One A4 page per counter (counters need their unit loaded). `on_page(n)` is called after each page.
+
+    Printed in the site's language (Vietnamese) whatever the language of the staff member's screen: the poster
+    hangs at a Vietnamese counter."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _poster_pdf(counters, on_page=on_page)
+
+
+def _poster_pdf(counters: Iterable[Counter], *, on_page: Callable[[int], None] | None) -> bytes:
+    register_fonts()
     buffer = io.BytesIO()
     # Binary image streams instead of ASCII85 text: reportlab encodes ASCII85 in pure Python, which was a sixth
     # of a 500-poster batch's time (a PDF needs no ASCII85; only 7-bit transports did).

@@ -43,6 +43,8 @@ INSPECTED_WORKFLOW = _expect(302, 302, 404, 302, 302, 302, 403)
 PROVINCIAL = _expect(302, 404, 404, 404, 200, 200, 404)
 # Provincial pages of the PAKN app: unit staff are refused (403).
 PROVINCIAL_403 = _expect(302, 403, 403, 403, 200, 200, 403)
+# Public results pages: everyone, logged in or not, sees the same page.
+PUBLIC = _expect(200, 200, 200, 200, 200, 200, 200)
 # Django's admin: only administrators (is_staff) get in; everyone else is sent to the admin login.
 ADMIN_ONLY = _expect(302, 302, 302, 302, 302, 200, 302)
 
@@ -64,6 +66,18 @@ PAGES = [
     ("poster batch", "get", lambda o: reverse("survey:poster-batch-detail", args=[o.batch.pk]), OWN),
     ("poster batch status", "get", lambda o: reverse("survey:poster-batch-status", args=[o.batch.pk]), OWN),
     ("poster batch file", "get", lambda o: reverse("survey:poster-batch-download", args=[o.batch.pk]), OWN),
+    ("unit results poster", "get", lambda o: reverse("public:unit-results-poster", args=[o.unit.pk]), OWN),
+    ("counter results poster", "get", lambda o: reverse("public:counter-results-poster", args=[o.counter.pk]), OWN),
+    ("public results", "get", lambda o: reverse("public:province"), PUBLIC),
+    (
+        "public results CSV",
+        "get",
+        lambda o: reverse("public:province-csv"),
+        _expect(404, 404, 404, 404, 404, 404, 404),
+    ),
+    ("public unit results", "get", lambda o: reverse("public:unit", args=[o.unit.pk]), PUBLIC),
+    ("public answers", "get", lambda o: reverse("public:answers"), PUBLIC),
+    ("public method", "get", lambda o: reverse("public:method"), PUBLIC),
     ("PAKN inbox", "get", lambda o: reverse("feedback:case-list"), _expect(302, 200, 200, 200, 200, 200, 200)),
     ("PAKN overview", "get", lambda o: reverse("feedback:case-overview"), PROVINCIAL_403),
     ("PAKN case", "get", lambda o: reverse("feedback:case-detail", args=[o.case.pk]), OWN),
@@ -227,3 +241,19 @@ def test_nobody_but_its_owner_sees_or_revokes_an_api_token_on_the_account_pages(
     assert objects.token.token_key not in client.get(reverse("accounts:token-list")).content.decode()
     client.post(reverse("accounts:token-revoke", args=[objects.token.token_key]))
     assert ApiToken.objects.filter(pk=objects.token.pk).exists()
+PUBLIC_PAGES = [
+    lambda o: reverse("public:province"),
+    lambda o: reverse("public:unit", args=[o.unit.pk]),
+    lambda o: reverse("public:answers"),
+    lambda o: reverse("public:answers") + f"?don_vi={o.unit.pk}",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_pages_never_show_an_unpublished_case(client, world, objects, role, url):
+    """Unit A's case has no consent to publication: no role sees it on a public page (staff see it in the inbox)."""
+    html = _client_as(client, world, role).get(url(objects)).content.decode()
+    for case in (objects.case, objects.other_case):
+        assert case.text not in html and case.tracking_code not in html
+    assert objects.attachment.original_name not in html

@@ -140,7 +140,8 @@ def demo(settings, tmp_path) -> Demo:
         contact=ContactInput(name="Nguyễn Văn An", email="an@example.vn", consent_reply=True),
     )
     answered_case, draft_case, approved_case = (
-        submit_case(unit=unit, category="attitude", text=text)
+        # Consent to publication: the answered case shows on the public pages.
+        submit_case(unit=unit, category="attitude", text=text, contact=ContactInput(consent_publish=True))
         for text in (
             "Cán bộ không hướng dẫn rõ ràng thủ tục.",
             "Phòng chờ không có chỗ ngồi.",
@@ -280,6 +281,13 @@ PAGES = [
     Page("feedback:case-track", kwargs=lambda d: {"code": d.answered_case.tracking_code}),
     Page("feedback:case-track", kwargs=lambda d: {"code": d.approved_case.tracking_code}),
     Page("feedback:data-request-create"),
+    Page("public:province"),
+    Page("public:province", query="ky=2017-13", status=400),
+    Page("public:unit", kwargs=lambda d: {"unit_id": d.unit.pk}),
+    Page("public:answers"),
+    Page("public:answers", query="loai=attitude"),
+    Page("public:answers", query="ky=mot-nam", status=400),
+    Page("public:method"),
     Page(
         "feedback:data-request-create",
         post=lambda d: {"code": d.case.tracking_code, "contact": "an@example.vn", "kind": "see"},
@@ -426,6 +434,10 @@ EXCLUDED = {
     "survey:counter-qr-png": "an image",
     "survey:counter-qr-svg": "an image",
     "survey:counter-poster": "a PDF file",
+    "public:province-csv": "a CSV file",
+    "public:unit-csv": "a CSV file",
+    "public:unit-results-poster": "a PDF file",
+    "public:counter-results-poster": "a PDF file",
     "survey:kiosk-token-revoke": "POST only; it redirects to the unit's counters (walked)",
     "survey:quarantine-decide": "POST only; it redirects to the review list (walked)",
     "accounts:token-revoke": "POST only; it redirects to the token list (walked)",
