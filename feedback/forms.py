@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from survey.models import Unit, User
 
+from . import workflow
 from .attachments import check_attachments, max_attachment_bytes, max_attachments
-from .models import Category, DataRequest, Status
+from .models import Category, DataRequest
 from .services import ContactInput
 
 
@@ -142,16 +143,7 @@ class InformationForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(
-        label=_("Chuyển sang"),
-        choices=[
-            (Status.ACCEPTED, _("Thụ lý")),
-            (Status.REJECTED, _("Không thụ lý")),
-            (Status.NEEDS_INFORMATION, _("Yêu cầu bổ sung thông tin")),
-            (Status.IN_PROGRESS, _("Bắt đầu xử lý")),
-            (Status.CLOSED, _("Đóng")),
-        ],
-    )
+    to = forms.ChoiceField(label=_("Chuyển sang"), choices=[])
     note = forms.CharField(
         label=_("Lý do / nội dung gửi người dân"),
         required=False,
@@ -159,6 +151,11 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Bắt buộc khi không thụ lý hoặc yêu cầu bổ sung thông tin."),
     )
+
+    def __init__(self, *args, moves: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the moves this user may make on this case now: nothing offered is then refused.
+        self.fields["to"].choices = workflow.status_choices(moves)
 
 
 class AnswerForm(forms.Form):
@@ -175,6 +172,8 @@ class ApproveForm(forms.Form):
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    # Set by the button pressed: "Phê duyệt và công bố" sends it, "Chỉ phê duyệt" does not.
+    publish = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         # Its own ids: the case page shows other forms with a field of the same name.
