@@ -145,7 +145,7 @@ def submit_case(
     if rating is not None and rating.counter_id != getattr(counter, "pk", None):
         raise TransitionError(_("Đánh giá không khớp với quầy."))
     if contact is not None and not contact.is_empty and not (contact.consent_reply or contact.consent_publish):
-        raise TransitionError(_("Thông tin liên hệ chỉ được lưu khi bạn đồng ý nhận trả lời qua email/SMS."))
+        raise TransitionError(_("Thông tin liên hệ chỉ được lưu khi ông/bà đồng ý nhận trả lời qua email/SMS."))
     now = timezone.now()
     calendar = WorkCalendar()
     case = Case(unit=unit, counter=counter, rating=rating, category=category, text=text.strip(), created_at=now)
@@ -422,7 +422,7 @@ def rate_answer(*, case: Case, satisfied: bool) -> Case:
     """The citizen rates the answer once; a satisfied citizen closes the case."""
     case = _locked(case)
     if not case.can_be_rated:
-        raise TransitionError(_("Phản ánh này chưa có trả lời để đánh giá, hoặc bạn đã đánh giá rồi."))
+        raise TransitionError(_("Phản ánh này chưa có trả lời để đánh giá, hoặc ông/bà đã đánh giá rồi."))
     from_status = case.status
     case.citizen_satisfied = satisfied
     case.citizen_rated_at = timezone.now()

@@ -62,7 +62,11 @@ def case_create(request: HttpRequest) -> HttpResponse:
     fixed_unit = counter.unit if counter else None
     # Bound on every POST, even an empty one, so that a refused submission always shows why.
     posted = request.method == "POST"
-    form = forms.CaseForm(request.POST if posted else None, request.FILES if posted else None, fixed_unit=fixed_unit)
+    # Coming from a rating's follow-up: what the citizen said there starts the complaint.
+    initial = {"text": selectors.complaint_text_from_rating(rating)} if rating is not None and not posted else None
+    form = forms.CaseForm(
+        request.POST if posted else None, request.FILES if posted else None, fixed_unit=fixed_unit, initial=initial
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -183,7 +187,7 @@ def _citizen_action(request: HttpRequest, code: str, form_class, form_key: str, 
 def case_rate(request: HttpRequest, code: str) -> HttpResponse:
     def perform(case, data):
         services.rate_answer(case=case, satisfied=data["satisfied"])
-        return _("Cảm ơn bạn đã đánh giá trả lời.")
+        return _("Cảm ơn ông/bà đã đánh giá trả lời.")
 
     return _citizen_action(request, code, forms.AnswerRatingForm, "rating_form", perform)
 
@@ -312,7 +316,7 @@ def _staff_action(request: HttpRequest, pk: int, form_key: str, perform) -> Http
         except services.TransitionError as exc:
             error = exc.message
         except PermissionDenied as exc:
-            error, status = str(exc) or _("Ông/bà không có quyền thực hiện thao tác này."), 403
+            error, status = str(exc) or _("Tài khoản này không có quyền thực hiện thao tác này."), 403
         else:
             messages.success(request, message)
             return redirect("feedback:case-detail", pk=case.pk)
@@ -340,7 +344,7 @@ def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
         case = services.answer_case(case=case, by=request.user, text=data["text"])
         if case.status == Status.AWAITING_APPROVAL:
             return _("Đã gửi dự thảo trả lời; trả lời được công khai sau khi lãnh đạo đơn vị phê duyệt.")
-        return _("Đã trả lời và công khai trên trang tra cứu.")
+        return _("Đã trả lời và công bố trên trang tra cứu.")
 
     return _staff_action(request, pk, "answer_form", perform)
 
@@ -352,7 +356,7 @@ def case_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.approve_answer(case=case, by=request.user, text=data["text"], publish=data["publish"])
         if data["publish"]:
             return _("Đã phê duyệt và công bố trả lời trên trang tra cứu.")
-        return _("Đã phê duyệt trả lời. Hãy công khai trả lời trước hạn công bố.")
+        return _("Đã phê duyệt trả lời. Hãy công bố trả lời trước hạn công bố.")
 
     return _staff_action(request, pk, "approve_form", perform)
 
@@ -372,7 +376,7 @@ def case_return(request: HttpRequest, pk: int) -> HttpResponse:
 def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(case, data):
         services.publish_answer(case=case, by=request.user)
-        return _("Đã công khai trả lời trên trang tra cứu.")
+        return _("Đã công bố trả lời trên trang tra cứu.")
 
     return _staff_action(request, pk, "publish_form", perform)
 

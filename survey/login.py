@@ -20,6 +20,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from .integrity import client_ip
@@ -107,10 +108,26 @@ class StaffAdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     pass
 
 
+def start_page_url(user) -> str:
+    """Where each role's daily work starts: officers and leads in their inbox, provincial staff in the report,
+    administrators in the admin; anyone else on the home page."""
+    if user.role == user.Role.ADMIN or (user.is_superuser and not user.is_unit_staff):
+        return reverse("admin:index")
+    if user.role == user.Role.PROVINCE:
+        return reverse("reports:report-show")
+    if user.is_unit_staff:
+        return reverse("feedback:case-list")
+    return reverse("home")
+
+
 class StaffLoginView(LoginView):
-    """Django's login view with the throttled form; a locked attempt answers 429 with a Retry-After header."""
+    """Django's login view with the throttled form; a locked attempt answers 429 with a Retry-After header. Without
+    a `next` page, each role lands on its own start page (`start_page_url`)."""
 
     authentication_form = StaffLoginForm
+
+    def get_default_redirect_url(self) -> str:
+        return start_page_url(self.request.user)
 
     def form_invalid(self, form) -> HttpResponse:
         response = super().form_invalid(form)

@@ -372,7 +372,7 @@ TEMPLATES_EXCLUDED = {
     "feedback/track_throttled.html": "rendered by test_tracking_throttle_page_is_translated below",
 }
 
-ERROR_PAGES = ["400.html", "403.html", "403_csrf.html", "404.html", "429.html", "500.html", "503.html"]
+ERROR_PAGES = ["400.html", "403.html", "403_csrf.html", "404.html", "413.html", "429.html", "500.html", "503.html"]
 
 
 def _named_patterns(patterns=None, namespace: tuple[str, ...] = ()):

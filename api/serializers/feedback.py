@@ -55,7 +55,7 @@ class CaseCreateSerializer(serializers.Serializer):
     def validate(self, data: dict) -> dict:
         if any(data.get(key) for key in ("name", "email", "phone")) and not data["consent_reply"]:
             raise serializers.ValidationError(
-                {"consent_reply": [_("Thông tin liên hệ chỉ được lưu khi bạn đồng ý nhận trả lời qua email/SMS.")]}
+                {"consent_reply": [_("Thông tin liên hệ chỉ được lưu khi ông/bà đồng ý nhận trả lời qua email/SMS.")]}
             )
         if data["consent_reply"] and not (data.get("email") or data.get("phone")):
             raise serializers.ValidationError({"email": [_("Để nhận trả lời, hãy nhập email hoặc số điện thoại.")]})

@@ -129,7 +129,7 @@ def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, wor
     check_a11y(desktop)
     phone.reload()
     assert "xin lỗi ông/bà" not in phone.content()
-    desktop.get_by_role("button", name="Công khai trả lời").click()
+    desktop.get_by_role("button", name="Công bố trả lời").click()
     desktop.wait_for_load_state()
     assert "Đã trả lời" in desktop.content()
 

@@ -162,7 +162,7 @@ def test_staff_answer_flow_through_the_pages(client, world, case):
     )
     assert client.post(reverse("feedback:case-note", args=[case.pk]), {"note": "Nội bộ"}).status_code == 302
     page = client.get(detail).content.decode()
-    assert "Gửi dự thảo để phê duyệt" in page and "Trả lời và công khai" not in page
+    assert "Gửi dự thảo để phê duyệt" in page and "Trả lời và công bố" not in page
     # answering a case just received is one submission: the acceptance and the start are recorded on the way
     response = client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Dự thảo của cán bộ"})
     assert response.status_code == 302 and response["Location"] == detail
@@ -221,7 +221,7 @@ def test_a_lead_answers_and_publishes_at_once_from_the_page(client, world, case)
     services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
     services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
     client.force_login(world.lead_a)
-    assert "Trả lời và công khai" in client.get(reverse("feedback:case-detail", args=[case.pk])).content.decode()
+    assert "Trả lời và công bố" in client.get(reverse("feedback:case-detail", args=[case.pk])).content.decode()
     assert client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Trả lời"}).status_code == 302
     case.refresh_from_db()
     assert (case.status, case.public_answer) == (Status.ANSWERED, "Trả lời")
