@@ -27,7 +27,7 @@ def test_citizen_sees_then_erases_their_contact_on_a_phone(phone, live_server, w
 
     # given the PAKN form, whose notice links to the request page
     phone.goto(live_server.url + "/pakn/gui/")
-    phone.get_by_role("link", name="tại trang Thông tin liên hệ của bạn").click()
+    phone.get_by_role("link", name="tại trang Thông tin liên hệ của ông/bà").click()
     phone.wait_for_load_state()
     check_a11y(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
@@ -78,7 +78,7 @@ def test_citizen_sees_then_erases_their_contact_on_a_phone(phone, live_server, w
     check_a11y(phone)
     assert not CaseContact.objects.filter(case=case).exists()
     assert AuditEntry.objects.filter(action="privacy.erase_contact").count() == 1
-    phone.get_by_role("link", name="Xem phản ánh của bạn").click()
+    phone.get_by_role("link", name="Xem phản ánh của ông/bà").click()
     phone.wait_for_load_state()
     assert phone.locator("#tracking-code").inner_text().strip() == case.tracking_code
 
