@@ -55,7 +55,7 @@ class AnswerForm(AccessibleErrorsMixin, forms.Form):
         label=_("Góp ý thêm (không bắt buộc)"),
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Tối đa 500 ký tự. Xin đừng ghi họ tên, số điện thoại hay số giấy tờ."),
+        help_text=_("Tối đa 500 ký tự; xin đừng ghi thông tin cá nhân."),
         error_messages={"max_length": _("Góp ý thêm tối đa %(limit_value)d ký tự.")},
     )
 
