@@ -272,6 +272,11 @@ class ApproveSerializer(serializers.Serializer):
         required=False,
         help_text="Optional: the approved text, when the approver edits the draft; the draft as it is otherwise.",
     )
+    publish = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Optional: also publish the approved answer at once (`answered`), as one call.",
+    )
 
 
 class ReturnAnswerSerializer(serializers.Serializer):
