@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -299,6 +300,17 @@ def unit_counters(request: HttpRequest, unit_id: int) -> HttpResponse:
         "public_host": qrcodes.public_host(),
     }
     return render(request, "survey/unit_counters.html", context)
+
+
+@login_required
+def unit_comments(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Citizens' follow-up comments for one unit, newest first; personal data was masked when they were stored."""
+    unit = _get_unit_for_user(request, unit_id)
+    page = Paginator(selectors.comments_of_unit(unit), 50).get_page(request.GET.get("page"))
+    chips = {chip.code: chip.display_label for chip in selectors.active_reason_chips()}
+    for rating in page:
+        rating.reason_labels = [chips.get(code, code) for code in rating.reasons]
+    return render(request, "survey/unit_comments.html", {"unit": unit, "page": page, "query": ""})
 
 
 @login_required

@@ -73,3 +73,21 @@ def test_answering_more_keeps_the_items_open_on_a_refusal(client, world):
     )
     assert response.status_code == 400
     assert '<details class="more-items" open>' in response.content.decode()
+
+
+def test_staff_read_their_units_comments_masked_and_no_other_units(client, world):
+    rating = _tap(client, world.counter_a, 2)
+    client.post(
+        reverse("survey:rating-answer", args=[rating.idempotency_key]),
+        {"comment": "Viết cho tôi: an.nguyen@example.vn"},
+    )
+    url = reverse("survey:unit-comments", args=[world.unit_a.pk])
+    client.force_login(world.officer_a)
+    page = client.get(url).content.decode()
+    assert f"Viết cho tôi: {MASK}" in page and "example.vn" not in page
+    client.force_login(world.officer_b)
+    assert client.get(url).status_code == 404
+    client.force_login(world.province)
+    assert client.get(url).status_code == 200
+    client.logout()
+    assert client.get(url).status_code == 302
