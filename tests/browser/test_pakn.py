@@ -144,7 +144,7 @@ def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, wor
     phone.get_by_label("Không hài lòng").check()
     phone.get_by_role("button", name="Gửi đánh giá").click()
     phone.wait_for_load_state()
-    phone.get_by_label("Lý do đề nghị xem xét lại").fill("Tôi chưa được hướng dẫn lại thủ tục.")
+    phone.get_by_label("Lý do ông/bà đề nghị xem xét lại").fill("Tôi chưa được hướng dẫn lại thủ tục.")
     phone.get_by_role("button", name="Gửi đề nghị xem xét lại").click()
     phone.wait_for_load_state()
     assert "Đã chuyển cán bộ cấp tỉnh xem xét lại" in phone.content()
