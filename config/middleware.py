@@ -67,9 +67,9 @@ def max_request_body_bytes() -> int:
     configured = getattr(settings, "REQUEST_BODY_MAX_BYTES", None)
     if configured:
         return int(configured)
-    from feedback.attachments import max_attachment_bytes, max_attachments
-
-    return max_attachments() * max_attachment_bytes() + 1024 * 1024
+    files = int(getattr(settings, "PAKN_MAX_ATTACHMENTS", 3))
+    size = int(getattr(settings, "PAKN_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
+    return files * size + 1024 * 1024
 
 
 class RequestBodyLimitMiddleware:
