@@ -106,6 +106,21 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     # A database that does not answer must fail a request quickly, not hang a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # A streaming replica of the primary, read by reports, dashboards and exports only (config/db_router.py).
+    # Writes, rollups and every other read stay on the primary; without it everything is on `default`.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        # The test database of the replica is the primary's: a streaming replica cannot be created or written.
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Behind PgBouncer in transaction mode (docs/deployment.md) a server connection serves one transaction, then
+    # another client: no named cursor may outlive its transaction, and PgBouncer, not Django, keeps connections.
+    # (Django already turns psycopg's prepared statements off.)
+    if env_bool("DATABASE_PGBOUNCER", False):
+        for database in DATABASES.values():
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            database["CONN_MAX_AGE"] = 0
 else:
     DATABASES = {
         "default": {
@@ -114,6 +129,8 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
+
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "survey.User"
@@ -277,6 +294,36 @@ PAKN_ANSWER_APPROVAL = env_bool("PAKN_ANSWER_APPROVAL", True)
 CELERY_BEAT_SCHEDULE["process-pakn-deadlines"] = {
     "task": "feedback.tasks.process_deadlines_task",
     "schedule": 60 * 60,
+}
+
+# Notifications to citizens (feedback.channels): one backend per channel, "mail" (email: Django's mail, console
+# unless DJANGO_EMAIL_BACKEND says SMTP), "console", "file" (JSON lines in NOTIFY_OUTBOX_DIR), "http" (SMS gateway,
+# Zalo ZNS) or "off". Defaults need no server. Failed sends are retried NOTIFY_MAX_ATTEMPTS times in all, the delay
+# doubling from NOTIFY_RETRY_SECONDS.
+NOTIFY_EMAIL_BACKEND = os.environ.get("NOTIFY_EMAIL_BACKEND", "mail")
+NOTIFY_SMS_BACKEND = os.environ.get("NOTIFY_SMS_BACKEND", "console")
+NOTIFY_ZALO_BACKEND = os.environ.get("NOTIFY_ZALO_BACKEND", "off")
+NOTIFY_OUTBOX_DIR = os.environ.get("NOTIFY_OUTBOX_DIR", str(BASE_DIR / "var" / "outbox"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 6))
+NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", 60))
+NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", 5))
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
+ZNS_API_URL = os.environ.get("ZNS_API_URL", "https://business.openapi.zalo.me/message/template")
+ZNS_ACCESS_TOKEN = os.environ.get("ZNS_ACCESS_TOKEN", "")
+ZNS_TEMPLATE_ID = os.environ.get("ZNS_TEMPLATE_ID", "")
+# Days after the answer is published before an unrated answer brings the citizen a request to rate it.
+PAKN_RATE_REQUEST_DAYS = int(os.environ.get("PAKN_RATE_REQUEST_DAYS", 3))
+# "Send me my code" on the tracking page: requests per client and per contact within an hour.
+PAKN_CODE_REQUEST_LIMIT = int(os.environ.get("PAKN_CODE_REQUEST_LIMIT", 3))
+CELERY_BEAT_SCHEDULE["request-answer-ratings"] = {
+    "task": "feedback.tasks.request_ratings_task",
+    "schedule": 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["resend-notifications"] = {
+    "task": "feedback.tasks.resend_due_deliveries_task",
+    "schedule": 60,
 }
 
 LOGGING = {

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from survey.audit import record_audit
 from survey.models import Rating, User
 
+from .deliveries import forget_case_recipients
 from .models import FINISHED_STATUSES, Attachment, Case, CaseContact, CaseEvent, DataRequest, PurgeLog
 
 logger = logging.getLogger(__name__)
@@ -192,6 +193,7 @@ def erase_case_contact(*, case: Case, by: User | None = None, data_request: Data
         return False
     given = _given_fields(contact)
     contact.delete()
+    forget_case_recipients(case=case)
     CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.PRIVACY,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from survey.models import ReasonChip
 
-from .models import Case, Category
+from .models import Case, CaseContact, Category, Status
 
 
 def pakn_outcomes_by_unit(*, start: datetime.date, end: datetime.date) -> list[dict]:
@@ -21,17 +21,19 @@ def pakn_outcomes_by_unit(*, start: datetime.date, end: datetime.date) -> list[d
 
     - `unit_id`: the unit that holds the case now (a transferred case counts for the unit it went to);
     - `received`: cases created in the period;
-    - `answer_due`: cases whose legal answer deadline (`Case.answer_due`) falls in the period;
+    - `answer_due`: cases whose legal answer deadline (`Case.answer_due`) falls in the period, less the rejected
+      (inadmissible) ones, which owe no answer;
     - `answered_on_time`: of those, the cases whose answer was first published on the tracking page on or before
       that deadline (`first_answered_at`: a draft awaiting approval or an approved answer not yet published does
       not count; a later answer after an appeal does not change this);
+    - `rejected`: the rejected cases whose answer deadline falls in the period (counted on their own);
     - `rated`: answers rated by the citizen in the period (`citizen_rated_at`);
     - `rated_satisfied`: of those, the ones rated satisfied.
 
     Rates are left to the caller: on-time rate = answered_on_time / answer_due, answer satisfaction =
     rated_satisfied / rated; an empty denominator means "N/A".
     """
-    keys = ("received", "answer_due", "answered_on_time", "rated", "rated_satisfied")
+    keys = ("received", "answer_due", "answered_on_time", "rejected", "rated", "rated_satisfied")
     rows: dict[int, dict] = defaultdict(lambda: dict.fromkeys(keys, 0))
 
     received = (
@@ -46,13 +48,15 @@ def pakn_outcomes_by_unit(*, start: datetime.date, end: datetime.date) -> list[d
         Case.objects.filter(answer_due__gte=start, answer_due__lte=end)
         .values("unit_id")
         .annotate(
-            n=Count("pk"),
-            on_time=Count("pk", filter=Q(first_answered_at__date__lte=F("answer_due"))),
+            n=Count("pk", filter=~Q(status=Status.REJECTED)),
+            on_time=Count("pk", filter=Q(first_answered_at__date__lte=F("answer_due")) & ~Q(status=Status.REJECTED)),
+            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
         )
     )
     for row in due:
         rows[row["unit_id"]]["answer_due"] = row["n"]
         rows[row["unit_id"]]["answered_on_time"] = row["on_time"]
+        rows[row["unit_id"]]["rejected"] = row["rejected"]
 
     rated = (
         Case.objects.filter(citizen_rated_at__date__gte=start, citizen_rated_at__date__lte=end)
@@ -131,3 +135,57 @@ def complaint_text_from_rating(rating) -> str:
     if rating.comment:
         lines.append(rating.comment)
     return "\n".join(lines)
+
+
+# How alike two texts must be (difflib's ratio over normalised words) to call a case a likely duplicate.
+DUPLICATE_SIMILARITY = 0.8
+DUPLICATE_WINDOW = datetime.timedelta(days=1)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+RESUBMIT_WINDOW = datetime.timedelta(minutes=30)
+
+
+def resubmitted_case(*, unit_id: int, text: str, device_hash: str) -> Case | None:
+    """The case this device filed at this unit with exactly this text (spaces and case aside) in the last 30
+    minutes: the same form sent again after "back" by a browser that rendered the form afresh (with a new one-time
+    key). None without a device cookie."""
+    if not device_hash:
+        return None
+    recent = Case.objects.filter(
+        unit_id=unit_id, device_hash=device_hash, created_at__gte=timezone.now() - RESUBMIT_WINDOW
+    ).order_by("created_at")
+    mine = _words(text)
+    return next((case for case in recent[:20] if _words(case.text) == mine), None)
+
+
+def likely_duplicate(
+    *, unit_id: int, text: str, device_hash: str = "", email: str = "", phone: str = "", exclude_pk=None
+) -> Case | None:
+    """The latest case of the last day at the same unit, from the same device or the same email or phone, whose
+    text is the same or nearly (`DUPLICATE_SIMILARITY`); None when there is none. The same device or contact is
+    required: two citizens who suffered the same thing at the same counter both deserve a case."""
+    from difflib import SequenceMatcher
+
+    from .channels import normalise_phone
+
+    since = timezone.now() - DUPLICATE_WINDOW
+    same_origin = Q(pk__in=[])
+    if device_hash:
+        same_origin |= Q(device_hash=device_hash)
+    if email:
+        same_origin |= Q(contact__email__iexact=email.strip())
+    candidates = Case.objects.filter(unit_id=unit_id, created_at__gte=since).exclude(pk=exclude_pk)
+    found = list(candidates.filter(same_origin).order_by("-created_at")[:20])
+    if phone and len(normalise_phone(phone)) >= 8:
+        wanted = normalise_phone(phone)
+        contacts = CaseContact.objects.filter(case__in=candidates).exclude(phone="").select_related("case")
+        found += [item.case for item in contacts if normalise_phone(item.phone) == wanted]
+    mine = _words(text)
+    for case in sorted(found, key=lambda item: item.created_at, reverse=True):
+        if SequenceMatcher(None, mine, _words(case.text)).ratio() >= DUPLICATE_SIMILARITY:
+            return case
+    return None

@@ -69,6 +69,11 @@ def classify(percent: Decimal | float | None, scheme: ReportScheme) -> Band | No
     return Band.WEAK
 
 
+def has_at_most_two_decimals(value: Decimal) -> bool:
+    """CCHC points have at most 2 decimals (DESIGN.md section 6): 79.99 and 80.100 pass, 79.995 does not."""
+    return value == value.quantize(Decimal("0.01"))
+
+
 def cchc_percent(points: Decimal, max_points: Decimal) -> Decimal:
     return Decimal(points) / Decimal(max_points) * 100
 
@@ -189,6 +194,13 @@ def _validate(rows: list[list[str]], year: int) -> tuple[list[_ParsedRow], list[
             return None
         if value < 0:
             errors.append(CellError(row_number, column, _("Điểm không được âm.")))
+            return None
+        if not has_at_most_two_decimals(value):
+            # Rounding here would be a choice the province did not make (79.995 -> 80.00 is Tốt, 79.99 Khá).
+            errors.append(CellError(row_number, column, _("“%(value)s” có quá 2 chữ số thập phân.") % {"value": raw}))
+            return None
+        if value >= Decimal("100000"):
+            errors.append(CellError(row_number, column, _("Điểm quá lớn.")))
             return None
         return value
 
@@ -323,6 +335,8 @@ def save_cchc_score(
     """Create or replace one unit's score for a year (the staff form). Field scores given replace the old ones."""
     if max_points <= 0 or points < 0 or points > max_points:
         raise ValueError(_("Điểm đạt phải từ 0 đến điểm tối đa."))
+    if not all(map(has_at_most_two_decimals, (points, max_points))):
+        raise ValueError(_("Điểm có tối đa 2 chữ số thập phân."))
     score, _created = CchcScore.objects.select_for_update().update_or_create(
         unit=unit, year=year, defaults={"points": points, "max_points": max_points}
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0006_answer_rating_copies'),
+        ('survey', '0007_inspector_role'),
     ]
 
     operations = [
