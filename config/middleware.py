@@ -59,3 +59,57 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response
+
+
+def max_request_body_bytes() -> int:
+    """The largest request body any form accepts: `REQUEST_BODY_MAX_BYTES`, by default every attachment a
+    complaint may carry at its largest plus 1 MB for the text fields and the multipart framing."""
+    configured = getattr(settings, "REQUEST_BODY_MAX_BYTES", None)
+    if configured:
+        return int(configured)
+    files = int(getattr(settings, "PAKN_MAX_ATTACHMENTS", 3))
+    size = int(getattr(settings, "PAKN_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
+    return files * size + 1024 * 1024
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a request whose declared `Content-Length` is over `max_request_body_bytes()` with 413, before
+    anything reads the body: a 20 MB upload is turned away at its headers, not after it has been received in full.
+
+    It sits before the CSRF middleware, which would read the form. The citizen's browser refuses an oversized file
+    before sending it (static/js/upload_limit.js); this is the server's own guard, for clients without JavaScript.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = max_request_body_bytes()
+        if declared <= limit:
+            return self.get_response(request)
+        logger.warning("Refused a %d-byte body for %s %s (limit %d)", declared, request.method, request.path, limit)
+        megabytes = max(1, limit // (1024 * 1024))
+        if request.path.startswith("/api/"):
+            message = gettext("Dữ liệu gửi lên quá lớn (tối đa %(size)d MB).") % {"size": megabytes}
+            response = JsonResponse({"detail": message, "errors": {}}, status=413)
+        else:
+            response = HttpResponse(
+                render_to_string("413.html", {"limit_mb": megabytes, "referer": _same_site_referer(request)}),
+                status=413,
+            )
+        # The WSGI server deals with the unread body (gunicorn's sync workers close the connection after each
+        # response; Django's development server drains it).
+        return response
+
+
+def _same_site_referer(request: HttpRequest) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    return ""

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -298,6 +299,9 @@ SPECTACULAR_SETTINGS = {
 PAKN_MAX_ATTACHMENTS = int(os.environ.get("PAKN_MAX_ATTACHMENTS", 3))
 PAKN_MAX_ATTACHMENT_BYTES = int(os.environ.get("PAKN_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
 PAKN_LOOKUP_LIMIT = int(os.environ.get("PAKN_LOOKUP_LIMIT", 20))
+# A request body declared larger than this is refused from its Content-Length, unread (413). Empty: every
+# attachment a complaint may carry plus 1 MB (config.middleware.max_request_body_bytes).
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES") or 0) or None
 PAKN_REMINDER_WORKING_DAYS = int(os.environ.get("PAKN_REMINDER_WORKING_DAYS", 1))
 # An officer's answer is published only once a unit lead (or provincial staff) approves it; 0 publishes at once.
 PAKN_ANSWER_APPROVAL = env_bool("PAKN_ANSWER_APPROVAL", True)
@@ -457,4 +461,7 @@ CELERY_BEAT_SCHEDULE["refresh-indices"] = {
     "schedule": float(os.environ.get("INDICES_REFRESH_SECONDS", 60)),
 }
 INDICES_ROLLUP_OVERLAP_SECONDS = int(os.environ.get("INDICES_ROLLUP_OVERLAP_SECONDS", 300))
+INDICES_REFRESH_SECONDS = float(os.environ.get("INDICES_REFRESH_SECONDS", 60))
+# Without a broker there is no beat: the dashboards then refresh stale figures when they are read (indices.live).
+INDICES_REFRESH_ON_READ = os.environ.get("INDICES_REFRESH_ON_READ", "" if REDIS_URL else "1") not in ("", "0")
 INDICES_MIN_SAMPLE = int(os.environ.get("INDICES_MIN_SAMPLE", 30))

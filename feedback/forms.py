@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from survey.models import Unit, User
 
+from . import workflow
 from .attachments import check_attachments, max_attachment_bytes, max_attachments
-from .models import Category, DataRequest, Status
+from .models import Category, DataRequest
 from .services import ContactInput
 
 
@@ -38,9 +39,9 @@ def _grouped_unit_choices(units) -> list:
 
 
 class CaseForm(forms.Form):
-    unit = UnitChoiceField(label=_("Đơn vị bạn muốn phản ánh"), queryset=Unit.objects.none(), required=True)
+    unit = UnitChoiceField(label=_("Đơn vị ông/bà muốn phản ánh"), queryset=Unit.objects.none(), required=True)
     category = forms.ChoiceField(
-        label=_("Vấn đề bạn gặp phải"), choices=Category.choices, widget=forms.RadioSelect, required=True
+        label=_("Vấn đề ông/bà gặp phải"), choices=Category.choices, widget=forms.RadioSelect, required=True
     )
     text = forms.CharField(
         label=_("Nội dung phản ánh, kiến nghị"),
@@ -84,7 +85,17 @@ class CaseForm(forms.Form):
             "count": max_attachments(),
             "size": max_attachment_bytes() // (1024 * 1024),
         }
-        self.fields["files"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp,application/pdf"
+        self.fields["files"].widget.attrs.update(
+            {
+                "accept": "image/jpeg,image/png,image/webp,application/pdf",
+                # The browser refuses a file over the limit before sending it (static/js/upload_limit.js).
+                "data-max-bytes": str(max_attachment_bytes()),
+                "data-max-files": str(max_attachments()),
+                "data-too-big-message": _("Tệp “%%(name)s” lớn hơn %(size)d MB: xin chọn tệp nhỏ hơn.")
+                % {"size": max_attachment_bytes() // (1024 * 1024)},
+                "data-too-many-message": _("Chỉ gửi được tối đa %(count)d tệp.") % {"count": max_attachments()},
+            }
+        )
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["phone"].widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
         self.fields["name"].widget.attrs["autocomplete"] = "name"
@@ -98,7 +109,7 @@ class CaseForm(forms.Form):
         if has_details and not data.get("consent_reply"):
             self.add_error(
                 "consent_reply",
-                _("Bạn đã nhập thông tin liên hệ: hãy đánh dấu đồng ý nhận trả lời, hoặc xóa thông tin đó."),
+                _("Ông/bà đã nhập thông tin liên hệ: xin đánh dấu đồng ý nhận trả lời, hoặc xóa thông tin đó."),
             )
         if data.get("consent_reply") and not (data.get("email") or data.get("phone")):
             self.add_error("email", _("Để nhận trả lời, hãy nhập email hoặc số điện thoại."))
@@ -122,7 +133,7 @@ class CaseForm(forms.Form):
 class LookupForm(forms.Form):
     code = forms.CharField(
         label=_("Mã tra cứu"),
-        help_text=_("Mã gồm 16 ký tự bạn nhận được khi gửi phản ánh."),
+        help_text=_("Mã gồm 16 ký tự ông/bà nhận được khi gửi phản ánh."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
     )
 
@@ -160,7 +171,7 @@ class CodeRequestForm(forms.Form):
 
 class AnswerRatingForm(forms.Form):
     satisfied = forms.TypedChoiceField(
-        label=_("Bạn có hài lòng với trả lời này không?"),
+        label=_("Ông/bà có hài lòng với trả lời này không?"),
         choices=[("1", _("Hài lòng")), ("0", _("Không hài lòng"))],
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
@@ -169,7 +180,7 @@ class AnswerRatingForm(forms.Form):
 
 class AppealForm(forms.Form):
     text = forms.CharField(
-        label=_("Lý do đề nghị xem xét lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Lý do ông/bà đề nghị xem xét lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
@@ -178,16 +189,7 @@ class InformationForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(
-        label=_("Chuyển sang"),
-        choices=[
-            (Status.ACCEPTED, _("Thụ lý")),
-            (Status.REJECTED, _("Không thụ lý")),
-            (Status.NEEDS_INFORMATION, _("Yêu cầu bổ sung thông tin")),
-            (Status.IN_PROGRESS, _("Bắt đầu xử lý")),
-            (Status.CLOSED, _("Đóng")),
-        ],
-    )
+    to = forms.ChoiceField(label=_("Chuyển sang"), choices=[])
     note = forms.CharField(
         label=_("Lý do / nội dung gửi người dân"),
         required=False,
@@ -195,6 +197,11 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Bắt buộc khi không thụ lý hoặc yêu cầu bổ sung thông tin."),
     )
+
+    def __init__(self, *args, moves: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the moves this user may make on this case now: nothing offered is then refused.
+        self.fields["to"].choices = workflow.status_choices(moves)
 
 
 class AnswerForm(forms.Form):
@@ -211,6 +218,8 @@ class ApproveForm(forms.Form):
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    # Set by the button pressed: "Phê duyệt và công bố" sends it, "Chỉ phê duyệt" does not.
+    publish = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         # Its own ids: the case page shows other forms with a field of the same name.
@@ -267,17 +276,17 @@ class DataRequestForm(forms.Form):
     code = forms.CharField(
         label=_("Mã tra cứu"),
         max_length=64,
-        help_text=_("Mã gồm 16 ký tự bạn nhận được khi gửi phản ánh."),
+        help_text=_("Mã gồm 16 ký tự ông/bà nhận được khi gửi phản ánh."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
     )
     contact = forms.CharField(
-        label=_("Email hoặc số điện thoại bạn đã cung cấp"),
+        label=_("Email hoặc số điện thoại ông/bà đã cung cấp"),
         max_length=254,
-        help_text=_("Đúng email hoặc số điện thoại bạn đã ghi khi gửi phản ánh."),
+        help_text=_("Đúng email hoặc số điện thoại ông/bà đã ghi khi gửi phản ánh."),
         widget=forms.TextInput(attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}),
     )
     kind = forms.ChoiceField(
-        label=_("Bạn muốn"),
+        label=_("Ông/bà muốn"),
         choices=[
             (DataRequest.Kind.SEE, _("Xem thông tin liên hệ cơ quan đang lưu")),
             (DataRequest.Kind.DELETE, _("Xóa thông tin liên hệ của tôi")),

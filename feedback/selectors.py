@@ -6,6 +6,9 @@ from collections import defaultdict
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+
+from survey.models import ReasonChip
 
 from .models import Case, CaseContact, Category, Status
 
@@ -119,6 +122,19 @@ def case_for_data_request(*, code: str, contact: str) -> Case | None:
         return None
     # A case without contact details raises RelatedObjectDoesNotExist, an AttributeError: getattr gives None.
     return case if contact_matches(getattr(case, "contact", None), contact) else None
+
+
+def complaint_text_from_rating(rating) -> str:
+    """What the citizen already said in the follow-up of `rating` (the reasons ticked and the comment, already
+    masked), to start the complaint's text with, so that they need not say it twice."""
+    chips = {chip.code: chip.display_label for chip in ReasonChip.objects.filter(code__in=rating.reasons)}
+    reasons = [chips[code] for code in rating.reasons if code in chips]
+    lines = []
+    if reasons:
+        lines.append(gettext("Lý do: %(reasons)s.") % {"reasons": "; ".join(reasons)})
+    if rating.comment:
+        lines.append(rating.comment)
+    return "\n".join(lines)
 
 
 # How alike two texts must be (difflib's ratio over normalised words) to call a case a likely duplicate.

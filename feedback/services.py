@@ -39,6 +39,7 @@ from .models import (
     Status,
 )
 from .workdays import WorkCalendar, deadline_days
+from .workflow import Move, move_to, state_allows
 
 
 class TransitionError(ValueError):
@@ -62,20 +63,6 @@ class ContactInput:
     @property
     def is_empty(self) -> bool:
         return not (self.consent_reply or self.consent_publish or self.name or self.email or self.phone)
-
-
-# Moves that staff make with `change_case_status`. Answering (with its approval and publication), the citizen's
-# rating and the appeal have their own functions because they carry more than a note or need a role.
-STAFF_TRANSITIONS: dict[str, set[str]] = {
-    Status.RECEIVED: {Status.ACCEPTED, Status.REJECTED, Status.NEEDS_INFORMATION},
-    Status.NEEDS_INFORMATION: {Status.IN_PROGRESS, Status.REJECTED},
-    Status.ACCEPTED: {Status.IN_PROGRESS},
-    Status.ANSWERED: {Status.CLOSED},
-}
-ANSWERABLE = {Status.IN_PROGRESS}
-# A drafted or approved answer must be returned (or published) first: a transfer would leave it behind.
-TRANSFERABLE = {Status.RECEIVED, Status.ACCEPTED, Status.NEEDS_INFORMATION, Status.IN_PROGRESS}
-RETURNABLE = {Status.AWAITING_APPROVAL, Status.APPROVED}
 
 
 def _locked(case: Case) -> Case:
@@ -170,7 +157,7 @@ def submit_case(
     if rating is not None and rating.counter_id != getattr(counter, "pk", None):
         raise TransitionError(_("Đánh giá không khớp với quầy."))
     if contact is not None and not contact.is_empty and not (contact.consent_reply or contact.consent_publish):
-        raise TransitionError(_("Thông tin liên hệ chỉ được lưu khi bạn đồng ý nhận trả lời qua email/SMS."))
+        raise TransitionError(_("Thông tin liên hệ chỉ được lưu khi ông/bà đồng ý nhận trả lời qua email/SMS."))
     now = timezone.now()
     calendar = WorkCalendar()
     case = Case(
@@ -226,8 +213,7 @@ def submit_case(
 def change_case_status(*, case: Case, by: User, to: str, note: str = "") -> Case:
     """Move a case along the workflow (accept, reject with a reason, ask for information, start, close)."""
     case = _locked(case)
-    allowed = STAFF_TRANSITIONS.get(case.status, set())
-    if to not in allowed:
+    if move_to(case.status, to) is None:
         raise TransitionError(
             _("Không thể chuyển phản ánh từ “%(from)s” sang “%(to)s”.")
             % {"from": case.get_status_display(), "to": Status(to).label if to in Status.values else to}
@@ -274,25 +260,44 @@ def _publish(case: Case, *, by: User, text: str) -> None:
     notifications.queue_answer(case)
 
 
+def _walk_to_in_progress(case: Case, *, by: User, calendar: WorkCalendar) -> None:
+    """Record the acceptance and the start of processing that answering a case implies (one event per step), so
+    that the log shows the same path whether the officer took it in one submission or in several."""
+    steps = {
+        Status.RECEIVED: (Status.ACCEPTED, Status.IN_PROGRESS),
+        Status.ACCEPTED: (Status.IN_PROGRESS,),
+        Status.NEEDS_INFORMATION: (Status.IN_PROGRESS,),
+    }
+    for to in steps.get(case.status, ()):
+        from_status, case.status = case.status, to
+        case.due_date = _current_due(case, calendar)
+        case.save()
+        _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status)
+
+
 @transaction.atomic
 def answer_case(*, case: Case, by: User, text: str) -> Case:
-    """Answer a case in progress. When the answer needs approval (`answer_needs_approval`), it is stored as a draft
-    (awaiting approval, one internal event) and the unit's leads are emailed after commit. Otherwise it is published
-    on the tracking page at once (one public event) and emailed to the citizen if they consented."""
+    """Answer an open case that has no answer yet (received, accepted, waiting for information or in progress).
+    The acceptance and the start of processing are recorded on the way, one event each. When the answer needs
+    approval (`answer_needs_approval`), it is stored as a draft (awaiting approval, one internal event) and the
+    unit's leads are emailed after commit. Otherwise it is published on the tracking page at once (one public
+    event) and emailed to the citizen if they consented."""
     case = _locked(case)
-    if case.status not in ANSWERABLE:
+    if not state_allows(case.status, Move.ANSWER):
         raise TransitionError(
-            _("Chỉ trả lời được phản ánh đang xử lý (hiện tại: “%(status)s”).") % {"status": case.get_status_display()}
+            _("Phản ánh ở trạng thái “%(status)s” không trả lời được.") % {"status": case.get_status_display()}
         )
     text = text.strip()
     if not text:
         raise TransitionError(_("Hãy nhập nội dung trả lời."))
+    calendar = WorkCalendar()
+    _walk_to_in_progress(case, by=by, calendar=calendar)
     if answer_needs_approval(case=case, by=by):
         from_status = case.status
         case.status = Status.AWAITING_APPROVAL
         case.draft_answer = text
         case.approved_by = case.approved_at = None
-        case.due_date = _current_due(case, WorkCalendar())
+        case.due_date = _current_due(case, calendar)
         case.save()
         _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status, note=text)
         _enqueue(tasks.notify_approval_request_task, case.pk)
@@ -304,14 +309,15 @@ def answer_case(*, case: Case, by: User, text: str) -> Case:
 
 
 @transaction.atomic
-def approve_answer(*, case: Case, by: User, text: str | None = None) -> Case:
+def approve_answer(*, case: Case, by: User, text: str | None = None, publish: bool = False) -> Case:
     """A lead of the case's unit, provincial staff or an administrator approves the drafted answer, possibly editing
-    it (`text`). The case then waits for publication, due within the "publish" working-day deadline counted from
-    today. One internal event (its note is the approved text when it was edited). Raises PermissionDenied for
-    anyone else."""
+    it (`text`). One internal event (its note is the approved text when it was edited). With `publish`, the answer
+    is then published at once (a second, public event; the citizen is emailed if they consented); otherwise the
+    case waits for publication, due within the "publish" working-day deadline counted from today. Raises
+    PermissionDenied for anyone else."""
     case = _locked(case)
     _check_approver(case, by)
-    if case.status != Status.AWAITING_APPROVAL:
+    if not state_allows(case.status, Move.APPROVE):
         raise TransitionError(
             _("Chỉ phê duyệt được trả lời đang chờ phê duyệt (hiện tại: “%(status)s”).")
             % {"status": case.get_status_display()}
@@ -329,6 +335,8 @@ def approve_answer(*, case: Case, by: User, text: str | None = None) -> Case:
     case.due_date = _current_due(case, WorkCalendar())
     case.save()
     _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status, note=text if edited else "")
+    if publish:
+        _publish(case, by=by, text=text)
     return case
 
 
@@ -339,7 +347,7 @@ def return_answer(*, case: Case, by: User, note: str) -> Case:
     emailed. One internal event. Raises PermissionDenied for anyone who may not approve."""
     case = _locked(case)
     _check_approver(case, by)
-    if case.status not in RETURNABLE:
+    if not state_allows(case.status, Move.RETURN):
         raise TransitionError(
             _("Chỉ trả lại được dự thảo trả lời chưa công bố (hiện tại: “%(status)s”).")
             % {"status": case.get_status_display()}
@@ -362,7 +370,7 @@ def publish_answer(*, case: Case, by: User) -> Case:
     """Publish the approved answer on the tracking page (one public event) and email it to the citizen if they
     consented; the case is answered and has no deadline left."""
     case = _locked(case)
-    if case.status != Status.APPROVED:
+    if not state_allows(case.status, Move.PUBLISH):
         raise TransitionError(
             _("Chỉ công bố được trả lời đã được phê duyệt (hiện tại: “%(status)s”).")
             % {"status": case.get_status_display()}
@@ -375,7 +383,7 @@ def publish_answer(*, case: Case, by: User) -> Case:
 def assign_case(*, case: Case, by: User, officer: User) -> Case:
     """Give the case to an officer or lead of the case's unit."""
     case = _locked(case)
-    if case.is_finished:
+    if not state_allows(case.status, Move.ASSIGN):
         raise TransitionError(_("Phản ánh đã kết thúc, không phân công được."))
     if not (officer.is_active and officer.is_unit_staff and officer.unit_id == case.unit_id):
         raise TransitionError(_("Chỉ phân công được cho cán bộ của đơn vị đang xử lý phản ánh."))
@@ -389,7 +397,7 @@ def assign_case(*, case: Case, by: User, officer: User) -> Case:
 def transfer_case(*, case: Case, by: User, unit: Unit, reason: str) -> Case:
     """Hand the case to another unit with a reason; it is received afresh there and its deadlines restart."""
     case = _locked(case)
-    if case.status not in TRANSFERABLE:
+    if not state_allows(case.status, Move.TRANSFER):
         raise TransitionError(
             _("Không thể chuyển đơn vị khi phản ánh ở trạng thái “%(status)s”.")
             % {"status": case.get_status_display()}
@@ -448,7 +456,7 @@ def rate_answer(*, case: Case, satisfied: bool) -> Case:
     """The citizen rates the answer once; a satisfied citizen closes the case."""
     case = _locked(case)
     if not case.can_be_rated:
-        raise TransitionError(_("Phản ánh này chưa có trả lời để đánh giá, hoặc bạn đã đánh giá rồi."))
+        raise TransitionError(_("Phản ánh này chưa có trả lời để đánh giá, hoặc ông/bà đã đánh giá rồi."))
     from_status = case.status
     case.citizen_satisfied = satisfied
     case.citizen_rated_at = timezone.now()

@@ -3,8 +3,9 @@
 Citizen pages need no account. A tracking code that does not exist, whatever its shape, gets the same 404 page;
 misses are counted per client and past `PAKN_LOOKUP_LIMIT` (default 20 per 15 minutes) every lookup answers 429.
 Submissions are limited per client too (`PAKN_SUBMIT_LIMIT` per `PAKN_SUBMIT_WINDOW_SECONDS`); see `throttles`.
-Staff pages scope every lookup with `Case.objects.for_user`: another unit's case is a 404. An action that the
-account's role does not allow (an officer approving an answer) shows the case page again with the reason, as 403.
+Staff pages scope every lookup with `Case.objects.for_user`: another unit's case is a 404. The case page offers
+only the moves `workflow.allowed_moves` allows; a refused action (a stale page, a role that may not approve)
+redirects back to the case page, which shows the reason and the form as filled in (400, or 403 for the role).
 """
 
 import uuid
@@ -19,13 +20,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from survey import integrity
 from survey.models import Counter, Rating, Unit
 
-from . import forms, retention, selectors, services, throttles
+from . import forms, retention, selectors, services, throttles, workflow
 from .filters import CaseFilter
 from .models import Attachment, Case, CaseContact, Delivery, Status
 
@@ -84,11 +86,15 @@ def case_create(request: HttpRequest) -> HttpResponse:
     fixed_unit = counter.unit if counter else None
     # Bound on every POST, even an empty one, so that a refused submission always shows why.
     posted = request.method == "POST"
+    initial = {"submission_key": uuid.uuid4()}
+    # Coming from a rating's follow-up: what the citizen said there starts the complaint.
+    if rating is not None and not posted:
+        initial["text"] = selectors.complaint_text_from_rating(rating)
     form = forms.CaseForm(
         request.POST if posted else None,
         request.FILES if posted else None,
         fixed_unit=fixed_unit,
-        initial={"submission_key": uuid.uuid4()},
+        initial=initial,
     )
     status, duplicate = 200, None
     if request.method == "POST":
@@ -290,7 +296,7 @@ def _citizen_action(request: HttpRequest, code: str, form_class, form_key: str, 
 def case_rate(request: HttpRequest, code: str) -> HttpResponse:
     def perform(case, data):
         services.rate_answer(case=case, satisfied=data["satisfied"])
-        return _("Cảm ơn bạn đã đánh giá trả lời.")
+        return _("Cảm ơn ông/bà đã đánh giá trả lời.")
 
     return _citizen_action(request, code, forms.AnswerRatingForm, "rating_form", perform)
 
@@ -369,7 +375,37 @@ def _duplicates(request: HttpRequest, case: Case) -> list[dict]:
     return [{"case": other, "visible": other.pk in visible} for other in linked]
 
 
-def _detail_context(request: HttpRequest, case: Case, **overrides) -> dict:
+def _staff_forms(request: HttpRequest, case: Case, moves: set[str], data=None) -> dict:
+    """Every form of the case page, unbound, or the one named by `data` ("form key", fields) bound to them."""
+    builders = {
+        "transition_form": lambda d: forms.TransitionForm(d, moves=moves),
+        # A returned draft is offered again for revision.
+        "answer_form": lambda d: forms.AnswerForm(d, initial={"text": case.draft_answer}),
+        "approve_form": lambda d: forms.ApproveForm(d, initial={"text": case.draft_answer}),
+        "return_form": lambda d: forms.ReturnAnswerForm(d),
+        "publish_form": lambda d: forms.PublishForm(d),
+        "note_form": lambda d: forms.NoteForm(d),
+        "assign_form": lambda d: forms.AssignForm(d, unit=case.unit),
+        "transfer_form": lambda d: forms.TransferForm(d, current_unit=case.unit),
+    }
+    bound_key, bound_data = data or (None, None)
+    return {key: build(bound_data if key == bound_key else None) for key, build in builders.items()}
+
+
+def _refusal_key(pk: int) -> str:
+    return f"pakn-case-refusal:{pk}"
+
+
+@staff_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case_for_user(request, pk)
+    moves = workflow.allowed_moves(case, request.user)
+    # A refused action redirected here (post/redirect/get): show its reason with the form as it was filled in, once.
+    refusal = request.session.pop(_refusal_key(case.pk), None)
+    data = (refusal["form"], MultiValueDict(refusal["data"])) if refusal else None
+    page_forms = _staff_forms(request, case, moves, data)
+    if refusal:
+        page_forms[refusal["form"]].is_valid()
     deliveries = list(case.deliveries.all())
     context = {
         "duplicates": _duplicates(request, case),
@@ -380,26 +416,12 @@ def _detail_context(request: HttpRequest, case: Case, **overrides) -> dict:
         "attachments": case.attachments.all(),
         "events": case.events.select_related("actor"),
         "contact": CaseContact.objects.filter(case=case).first(),
-        "transition_form": forms.TransitionForm(),
-        # A returned draft is offered again for revision.
-        "answer_form": forms.AnswerForm(initial={"text": case.draft_answer}),
+        "moves": moves,
         "answer_needs_approval": services.answer_needs_approval(case=case, by=request.user),
-        "can_approve": case.can_be_approved_by(request.user),
-        "approve_form": forms.ApproveForm(initial={"text": case.draft_answer}),
-        "return_form": forms.ReturnAnswerForm(),
-        "note_form": forms.NoteForm(),
-        "assign_form": forms.AssignForm(unit=case.unit),
-        "transfer_form": forms.TransferForm(current_unit=case.unit),
-        "error": None,
+        "error": refusal["error"] if refusal else None,
+        **page_forms,
     }
-    context.update(overrides)
-    return context
-
-
-@staff_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case_for_user(request, pk)
-    return render(request, "feedback/case_detail.html", _detail_context(request, case))
+    return render(request, "feedback/case_detail.html", context, status=refusal["status"] if refusal else 200)
 
 
 @staff_required
@@ -408,11 +430,13 @@ def case_events(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "feedback/case_events.html", {"case": case, "events": case.events.select_related("actor")})
 
 
-def _staff_action(request: HttpRequest, pk: int, form_key: str, make_form, perform) -> HttpResponse:
+def _staff_action(request: HttpRequest, pk: int, form_key: str, perform) -> HttpResponse:
+    """Validate the posted form, call one service, then go back to the case page (post/redirect/get), also when
+    the action is refused: the page then shows the reason and the form as it was filled in."""
     case = _get_case_for_user(request, pk)
     if request.user.is_inspector and form_key not in INSPECTOR_ACTIONS:
         raise PermissionDenied(_("Thanh tra tỉnh chỉ xem và ghi chú nội bộ; đơn vị xử lý phản ánh."))
-    form = make_form(case)
+    form = _staff_forms(request, case, workflow.allowed_moves(case, request.user), (form_key, request.POST))[form_key]
     error, status = None, 400
     if form.is_valid():
         try:
@@ -420,14 +444,15 @@ def _staff_action(request: HttpRequest, pk: int, form_key: str, make_form, perfo
         except services.TransitionError as exc:
             error = exc.message
         except PermissionDenied as exc:
-            error, status = str(exc) or _("Bạn không có quyền thực hiện thao tác này."), 403
+            error, status = str(exc) or _("Tài khoản này không có quyền thực hiện thao tác này."), 403
         else:
             messages.success(request, message)
             return redirect("feedback:case-detail", pk=case.pk)
     else:
         error = _("Vui lòng kiểm tra lại thông tin đã nhập.")
-    context = _detail_context(request, case, **{form_key: form}, error=error)
-    return render(request, "feedback/case_detail.html", context, status=status)
+    fields = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+    request.session[_refusal_key(case.pk)] = {"form": form_key, "data": fields, "error": error, "status": status}
+    return redirect("feedback:case-detail", pk=case.pk)
 
 
 @require_POST
@@ -437,7 +462,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
         services.change_case_status(case=case, by=request.user, to=data["to"], note=data["note"])
         return _("Đã cập nhật trạng thái.")
 
-    return _staff_action(request, pk, "transition_form", lambda case: forms.TransitionForm(request.POST), perform)
+    return _staff_action(request, pk, "transition_form", perform)
 
 
 @require_POST
@@ -447,19 +472,21 @@ def case_answer(request: HttpRequest, pk: int) -> HttpResponse:
         case = services.answer_case(case=case, by=request.user, text=data["text"])
         if case.status == Status.AWAITING_APPROVAL:
             return _("Đã gửi dự thảo trả lời; trả lời được công khai sau khi lãnh đạo đơn vị phê duyệt.")
-        return _("Đã trả lời và công khai trên trang tra cứu.")
+        return _("Đã trả lời và công bố trên trang tra cứu.")
 
-    return _staff_action(request, pk, "answer_form", lambda case: forms.AnswerForm(request.POST), perform)
+    return _staff_action(request, pk, "answer_form", perform)
 
 
 @require_POST
 @staff_required
 def case_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(case, data):
-        services.approve_answer(case=case, by=request.user, text=data["text"])
-        return _("Đã phê duyệt trả lời. Hãy công khai trả lời trước hạn công bố.")
+        services.approve_answer(case=case, by=request.user, text=data["text"], publish=data["publish"])
+        if data["publish"]:
+            return _("Đã phê duyệt và công bố trả lời trên trang tra cứu.")
+        return _("Đã phê duyệt trả lời. Hãy công bố trả lời trước hạn công bố.")
 
-    return _staff_action(request, pk, "approve_form", lambda case: forms.ApproveForm(request.POST), perform)
+    return _staff_action(request, pk, "approve_form", perform)
 
 
 @require_POST
@@ -469,7 +496,7 @@ def case_return(request: HttpRequest, pk: int) -> HttpResponse:
         services.return_answer(case=case, by=request.user, note=data["note"])
         return _("Đã trả lại dự thảo để cán bộ chỉnh sửa.")
 
-    return _staff_action(request, pk, "return_form", lambda case: forms.ReturnAnswerForm(request.POST), perform)
+    return _staff_action(request, pk, "return_form", perform)
 
 
 @require_POST
@@ -477,9 +504,9 @@ def case_return(request: HttpRequest, pk: int) -> HttpResponse:
 def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(case, data):
         services.publish_answer(case=case, by=request.user)
-        return _("Đã công khai trả lời trên trang tra cứu.")
+        return _("Đã công bố trả lời trên trang tra cứu.")
 
-    return _staff_action(request, pk, "publish_form", lambda case: forms.PublishForm(request.POST), perform)
+    return _staff_action(request, pk, "publish_form", perform)
 
 
 @require_POST
@@ -489,7 +516,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
         services.add_internal_note(case=case, by=request.user, note=data["note"])
         return _("Đã thêm ghi chú nội bộ.")
 
-    return _staff_action(request, pk, "note_form", lambda case: forms.NoteForm(request.POST), perform)
+    return _staff_action(request, pk, "note_form", perform)
 
 
 @require_POST
@@ -499,9 +526,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
         services.assign_case(case=case, by=request.user, officer=data["officer"])
         return _("Đã phân công cán bộ xử lý.")
 
-    return _staff_action(
-        request, pk, "assign_form", lambda case: forms.AssignForm(request.POST, unit=case.unit), perform
-    )
+    return _staff_action(request, pk, "assign_form", perform)
 
 
 @require_POST
@@ -511,9 +536,7 @@ def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         services.transfer_case(case=case, by=request.user, unit=data["unit"], reason=data["reason"])
         return _("Đã chuyển phản ánh sang đơn vị khác.")
 
-    response = _staff_action(
-        request, pk, "transfer_form", lambda case: forms.TransferForm(request.POST, current_unit=case.unit), perform
-    )
+    response = _staff_action(request, pk, "transfer_form", perform)
     # After a transfer to another unit, unit staff may no longer see the case: send them back to their inbox.
     if response.status_code == 302 and not Case.objects.for_user(request.user).filter(pk=pk).exists():
         return redirect("feedback:case-list")

@@ -34,10 +34,20 @@ def table_csv(table: Table, *, filename: str) -> HttpResponse:
     return response
 
 
+def sheet_title(name: str) -> str:
+    r"""A readable Excel sheet name from a table's title: Excel allows 31 characters and none of []:*?/\, so a
+    longer title is cut at the last whole word that fits (a single word longer than that is cut)."""
+    title = " ".join("".join(c for c in name if c not in "[]:*?/\\").split())
+    if len(title) > 31:
+        head = title[:32]
+        title = head.rsplit(" ", 1)[0].rstrip(" ,;-–") if " " in head else title[:31]
+    return title or "Sheet"
+
+
 def table_xlsx(table: Table, *, filename: str, subtitle: str = "") -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = table.key[:31]
+    sheet.title = sheet_title(str(table.title))
     sheet.append([table.title])
     sheet["A1"].font = Font(bold=True)
     sheet.append([subtitle])

@@ -16,7 +16,8 @@ from survey.audit import record_audit
 from survey.integrity import client_ip
 from survey.models import Unit
 
-from . import exports, selectors
+from . import exports, live, selectors
+from .forms import PeriodForm, period_from_picker
 from .periods import Period, PeriodError, parse_period, year
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -29,14 +30,21 @@ def _get_unit_for_user(request: HttpRequest, unit_id: int) -> Unit:
     return unit
 
 
-def _period(request: HttpRequest, unit: Unit | None) -> Period:
-    """The `ky` parameter, else the unit's latest month with figures, else the current month."""
+def _default_period(unit: Unit) -> Period:
+    """The unit's latest month with figures, else the current month."""
+    today = timezone.localdate()
+    return selectors.latest_period_with_data(unit_id=unit.pk) or parse_period(f"{today:%Y-%m}")
+
+
+def _period(request: HttpRequest, unit: Unit) -> Period:
+    """The picker's controls, else the `ky` parameter (links and exports), else the default period."""
+    chosen = period_from_picker(request.GET)
+    if chosen is not None:
+        return chosen
     text = request.GET.get("ky", "").strip()
     if text:
         return parse_period(text)
-    today = timezone.localdate()
-    latest = selectors.latest_period_with_data(unit_id=unit.pk) if unit else None
-    return latest or parse_period(f"{today:%Y-%m}")
+    return _default_period(unit)
 
 
 def _bad_period(request: HttpRequest, error: PeriodError) -> HttpResponse:
@@ -51,25 +59,46 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
         return redirect("indices:unit-dashboard", unit_id=request.user.unit_id)
     if not request.user.sees_all_units:
         raise Http404
+    live.refresh_indices_if_stale()
+    # A bad period is said on the page itself, which shows the current year meanwhile.
+    error = None
     try:
-        period = parse_period(request.GET["ky"]) if request.GET.get("ky") else year(timezone.localdate().year)
-    except PeriodError as error:
-        return _bad_period(request, error)
+        period = period_from_picker(request.GET) or (
+            parse_period(request.GET["ky"]) if request.GET.get("ky") else year(timezone.localdate().year)
+        )
+    except PeriodError as exc:
+        error, period = str(exc), year(timezone.localdate().year)
     rows = selectors.units_overview(period=period)
     has_figures = any(row["overall"] or row["sipas"] for row in rows)
-    return render(request, "indices/units.html", {"rows": rows, "period": period, "has_figures": has_figures})
+    context = {
+        "rows": rows,
+        "period": period,
+        "has_figures": has_figures,
+        "period_form": PeriodForm.for_period(period),
+        "period_error": error,
+    }
+    return render(request, "indices/units.html", context, status=400 if error else 200)
 
 
 @login_required
 @reads_from_replica
 def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _get_unit_for_user(request, unit_id)
+    live.refresh_indices_if_stale()
+    # A bad period is said on the dashboard itself, which shows the default period meanwhile.
+    error = None
     try:
         period = _period(request, unit)
-    except PeriodError as error:
-        return _bad_period(request, error)
+    except PeriodError as exc:
+        error, period = str(exc), _default_period(unit)
     dashboard = selectors.unit_dashboard(unit=unit, period=period)
-    return render(request, "indices/dashboard.html", {"dashboard": dashboard, "period_text": str(period)})
+    context = {
+        "dashboard": dashboard,
+        "period_text": str(period),
+        "period_form": PeriodForm.for_period(period),
+        "period_error": error,
+    }
+    return render(request, "indices/dashboard.html", context, status=400 if error else 200)
 
 
 @login_required

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import QuestionnaireItem, ReasonChip, Score
+from .models import COMMENT_MAX_LENGTH, QuestionnaireItem, ReasonChip, Score
 
 NO_OPINION = "na"
 
@@ -53,14 +53,24 @@ class RatingForm(forms.Form):
         return None if at is None else datetime.datetime.fromtimestamp(at / 1000, tz=datetime.UTC)
 
 
-class AnswerForm(forms.Form):
-    """The optional items of the rating's questionnaire (1..5 or no opinion) and the "why" chips."""
+class AnswerForm(AccessibleErrorsMixin, forms.Form):
+    """The optional follow-up of a rating: the "why" chips, a short comment, and the items of the rating's
+    questionnaire (1..5 or no opinion)."""
 
     reasons = forms.MultipleChoiceField(
         required=False,
         label=_("Điều gì chưa tốt?"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Lý do đã chọn không hợp lệ.")},
+    )
+
+    comment = forms.CharField(
+        required=False,
+        label=_("Góp ý thêm (không bắt buộc)"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Tối đa 500 ký tự; xin đừng ghi thông tin cá nhân."),
+        error_messages={"max_length": _("Góp ý thêm tối đa %(limit_value)d ký tự.")},
     )
 
     def __init__(self, *args, items: list[QuestionnaireItem], chips: list[ReasonChip], **kwargs):
@@ -77,6 +87,7 @@ class AnswerForm(forms.Form):
                 error_messages={"invalid_choice": _("Vui lòng chọn một mức từ 1 đến 5 hoặc “Không có ý kiến”.")},
             )
         self.fields["reasons"].choices = [(chip.code, chip.display_label) for chip in chips]
+        self.fields["comment"].widget.attrs["aria-describedby"] = f"{self['comment'].auto_id}_help"
 
     def item_fields(self):
         return [self[f"item_{item.pk}"] for item in self.items]

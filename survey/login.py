@@ -244,9 +244,22 @@ class StaffAdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     pass
 
 
+def start_page_url(user) -> str:
+    """Where each role's daily work starts: officers and leads in their inbox, provincial staff in the report,
+    administrators in the admin; anyone else on the home page."""
+    if user.role == user.Role.ADMIN or (user.is_superuser and not user.is_unit_staff):
+        return reverse("admin:index")
+    if user.role == user.Role.PROVINCE:
+        return reverse("reports:report-show")
+    if user.is_unit_staff or user.role == user.Role.INSPECTOR:
+        return reverse("feedback:case-list")
+    return reverse("home")
+
+
 class StaffLoginView(LoginView):
     """Django's login view with the one lockout; a locked attempt answers 429 with a Retry-After header. A login
-    with a second factor marks the session as verified (django-otp)."""
+    with a second factor marks the session as verified (django-otp). Without a `next` page, each role lands on its
+    own start page (`start_page_url`)."""
 
     authentication_form = StaffLoginForm
 
@@ -255,6 +268,9 @@ class StaffLoginView(LoginView):
         if form.otp_device is not None:
             accounts.mark_session_verified(request=self.request, device=form.otp_device)
         return response
+
+    def get_default_redirect_url(self) -> str:
+        return start_page_url(self.request.user)
 
     def form_invalid(self, form) -> HttpResponse:
         response = super().form_invalid(form)

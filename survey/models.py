@@ -287,6 +287,14 @@ class Questionnaire(models.Model):
         help_text=_("Để trống: dùng cho toàn tỉnh."),
     )
     is_active = models.BooleanField(_("đang dùng"), default=False)
+    items_up_front = models.BooleanField(
+        _("hiện ngay các câu hỏi"),
+        default=False,
+        help_text=_(
+            "Bật khi đợt khảo sát cần đủ các câu hỏi SIPAS: người dân thấy ngay các câu hỏi sau khi đánh giá. "
+            "Tắt (mặc định): các câu hỏi nằm sau nút “Trả lời thêm”."
+        ),
+    )
     superseded_by = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("thay bằng")
     )
@@ -365,6 +373,9 @@ class RatingQuerySet(models.QuerySet):
         return self.none()
 
 
+COMMENT_MAX_LENGTH = 500
+
+
 class Rating(models.Model):
     """One citizen's rating of one visit. Anonymous: no personal data, only a salted IP hash kept for the
     abuse window. Later steps of the flow (items, chips) update the same row."""
@@ -393,6 +404,8 @@ class Rating(models.Model):
     score = models.PositiveSmallIntegerField(_("mức hài lòng chung"), choices=Score.choices)
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices, default=Channel.QR)
     reasons = models.JSONField(_("lý do"), default=list, blank=True)
+    # Free text from the follow-up step, stored only after personal data in it is masked (survey.masking).
+    comment = models.CharField(_("góp ý thêm"), max_length=COMMENT_MAX_LENGTH, blank=True)
     dossier_code = models.CharField(_("mã hồ sơ"), max_length=64, null=True, blank=True, unique=True)
     verified = models.BooleanField(_("đã xác thực hồ sơ"), default=False)
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.ACCEPTED)

@@ -99,3 +99,13 @@ def units_for_user(user: User) -> QuerySet[Unit]:
 
 def counters_of_unit(unit: Unit) -> QuerySet[Counter]:
     return unit.counters.filter(is_active=True).order_by("name", "pk")
+
+
+def comments_of_unit(unit: Unit) -> QuerySet[Rating]:
+    """The unit's ratings that carry a follow-up comment, newest first (comments are stored masked)."""
+    return (
+        Rating.objects.filter(unit=unit, status=Rating.Status.ACCEPTED)
+        .exclude(comment="")
+        .select_related("counter")
+        .order_by("-created_at", "-pk")
+    )

@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import integrity, qrcodes, selectors
+from .masking import mask_personal_data
 from .models import (
+    COMMENT_MAX_LENGTH,
     Counter,
     DossierLink,
     KioskToken,
@@ -273,12 +275,19 @@ def _insert_verified(rating: Rating, link: DossierLink, *, now: datetime.datetim
 
 
 @transaction.atomic
-def answer_rating(*, rating: Rating, answers: Mapping[int, int | None], reasons: Sequence[str] = ()) -> Rating:
-    """Attach the optional item answers and "why" chips to a rating, replacing any given before.
+def answer_rating(
+    *,
+    rating: Rating,
+    answers: Mapping[int, int | None],
+    reasons: Sequence[str] = (),
+    comment: str | None = None,
+) -> Rating:
+    """Attach the optional item answers, "why" chips and comment to a rating, replacing any given before.
 
     `answers` maps item ids of the rating's own questionnaire to a value 1..5, or None for "no opinion"; items
-    left out stay unanswered. `reasons` are codes of active reason chips. Allowed within `ANSWER_WINDOW` of the
-    rating. Replaying the same call gives the same state.
+    left out stay unanswered. `reasons` are codes of active reason chips. `comment` (at most `COMMENT_MAX_LENGTH`
+    characters; None keeps the one stored) is stored with personal data masked, so that no staff list ever shows
+    it. Allowed within `ANSWER_WINDOW` of the rating. Replaying the same call gives the same state.
     """
     rating = Rating.objects.select_for_update().get(pk=rating.pk)
     if timezone.now() - rating.created_at > ANSWER_WINDOW:
@@ -300,7 +309,12 @@ def answer_rating(*, rating: Rating, answers: Mapping[int, int | None], reasons:
         RatingAnswer.for_rating(rating, item_id=item_id, value=value) for item_id, value in sorted(answers.items())
     )
     rating.reasons = chips
-    rating.save(update_fields=["reasons", "updated_at"])
+    if comment is not None:
+        comment = " ".join(comment.split())
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise InvalidAnswer(_("Góp ý thêm tối đa %(count)d ký tự.") % {"count": COMMENT_MAX_LENGTH})
+        rating.comment = mask_personal_data(comment)
+    rating.save(update_fields=["reasons", "comment", "updated_at"])
     transaction.on_commit(partial(integrity.record_outcome, rating=rating))
     return rating
 

@@ -18,6 +18,7 @@ urlpatterns = [
     # Staff: counters, QR codes and posters.
     path("quay/", views.counter_list, name="counter-list"),
     path("quay/don-vi/<int:unit_id>/", views.unit_counters, name="unit-counters"),
+    path("quay/don-vi/<int:unit_id>/gop-y/", views.unit_comments, name="unit-comments"),
     path("quay/don-vi/<int:unit_id>/in-ap-phich/", views.poster_batch_create, name="poster-batch-create"),
     path("quay/in-ap-phich/<int:pk>/", views.poster_batch_detail, name="poster-batch-detail"),
     path("quay/in-ap-phich/<int:pk>/trang-thai/", views.poster_batch_status, name="poster-batch-status"),

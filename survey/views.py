@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -215,7 +216,8 @@ def _thanks_url(rating: Rating, kiosk: KioskToken | None) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rating_answer(request: HttpRequest, key: uuid.UUID, token: str | None = None) -> HttpResponse:
-    """The optional step after the tap: questionnaire items and, for a low rating, the "why" chips."""
+    """The optional step after the tap, one phone screen: "Bỏ qua" first, the "why" chips for a low rating, a
+    short comment, and the questionnaire's items behind "Trả lời thêm"."""
     rating, kiosk = _rating_for_step(key, token)
     items = list(rating.questionnaire.items.all())
     chips = list(selectors.active_reason_chips()) if rating.score <= 3 else []
@@ -225,7 +227,10 @@ def rating_answer(request: HttpRequest, key: uuid.UUID, token: str | None = None
         if form.is_valid():
             try:
                 services.answer_rating(
-                    rating=rating, answers=form.answers(), reasons=form.cleaned_data.get("reasons", [])
+                    rating=rating,
+                    answers=form.answers(),
+                    reasons=form.cleaned_data.get("reasons", []),
+                    comment=form.cleaned_data.get("comment", ""),
                 )
             except services.SurveyError as error:
                 form.add_error(None, error.message)
@@ -237,6 +242,7 @@ def rating_answer(request: HttpRequest, key: uuid.UUID, token: str | None = None
     else:
         initial = {f"item_{a.item_id}": str(a.value) if a.value else "na" for a in rating.answers.all()}
         initial["reasons"] = rating.reasons
+        initial["comment"] = rating.comment
         form = AnswerForm(initial=initial, items=items, chips=chips)
     context = {
         "rating": rating,
@@ -245,6 +251,10 @@ def rating_answer(request: HttpRequest, key: uuid.UUID, token: str | None = None
         "form": form,
         "kiosk": kiosk,
         "skip_url": _thanks_url(rating, kiosk),
+        # The full questionnaire waits behind "Trả lời thêm", unless it asks for its items up front, or some were
+        # answered or refused already.
+        "items_open": rating.questionnaire.items_up_front
+        or any(field.errors or field.value() for field in form.item_fields()),
         "score_label": rating.get_score_display(),
         "face": FACES[rating.score],
         "reset_seconds": KIOSK_IDLE_RESET,
@@ -302,6 +312,17 @@ def unit_counters(request: HttpRequest, unit_id: int) -> HttpResponse:
         "public_host": qrcodes.public_host(),
     }
     return render(request, "survey/unit_counters.html", context)
+
+
+@login_required
+def unit_comments(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Citizens' follow-up comments for one unit, newest first; personal data was masked when they were stored."""
+    unit = _get_unit_for_user(request, unit_id)
+    page = Paginator(selectors.comments_of_unit(unit), 50).get_page(request.GET.get("page"))
+    chips = {chip.code: chip.display_label for chip in selectors.active_reason_chips()}
+    for rating in page:
+        rating.reason_labels = [chips.get(code, code) for code in rating.reasons]
+    return render(request, "survey/unit_comments.html", {"unit": unit, "page": page, "query": ""})
 
 
 @login_required

@@ -12,6 +12,13 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _figures_as_in_production(settings):
+    """Dashboards read stored figures as production does (beat refreshes them); tests of the embedded default's
+    refresh on read (indices.live) turn it on themselves."""
+    settings.INDICES_REFRESH_ON_READ = False
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache():
     """Each test starts with an empty cache (throttles and cool-downs live there)."""
     from django.core.cache import cache

@@ -69,7 +69,7 @@ def test_error_pages_are_friendly_and_in_the_site_style(client, url, status, hea
 
 
 def test_the_429_page_says_how_long_to_wait(client):
-    assert "Bạn có thể thử lại sau 3 phút." in client.get("/test-errors/429/").content.decode()
+    assert "Ông/bà có thể thử lại sau 3 phút." in client.get("/test-errors/429/").content.decode()
 
 
 def test_the_500_page_needs_no_request_context(db):

@@ -111,7 +111,9 @@ def demo(settings, tmp_path) -> Demo:
     # Item answers and stored figures, so that the dashboard shows every table with rows (criteria included).
     items = QuestionnaireItem.objects.filter(questionnaire_id=rating.questionnaire_id).values_list("pk", flat=True)
     survey_services.answer_rating(rating=rating, answers=dict.fromkeys(items, 4))
-    survey_services.answer_rating(rating=low_rating, answers=dict.fromkeys(items, 2))
+    survey_services.answer_rating(
+        rating=low_rating, answers=dict.fromkeys(items, 2), comment="Phải chờ lâu, gọi tôi 0905 111 222."
+    )
     # Two ratings from one device in the morning: quarantined, with an alert the province must review.
     start = timezone.now() - datetime.timedelta(hours=3)
     suspicious = [
@@ -181,6 +183,7 @@ def demo(settings, tmp_path) -> Demo:
         *Case.objects.values_list("public_answer", flat=True),
         *Case.objects.values_list("draft_answer", flat=True),
         *CaseEvent.objects.values_list("note", flat=True),
+        *Rating.objects.exclude(comment="").values_list("comment", flat=True),
         "Nguyễn Văn An",
         "Máy quầy 1",
         *TYPED,
@@ -295,6 +298,7 @@ PAGES = [
     # Unit staff
     Page("home", role="officer"),
     Page("feedback:case-list", role="officer"),
+    Page("survey:unit-comments", role="officer", kwargs=lambda d: {"unit_id": d.unit.pk}),
     Page("feedback:case-detail", role="officer", kwargs=lambda d: {"pk": d.case.pk}),
     Page("feedback:case-detail", role="officer", kwargs=lambda d: {"pk": d.answered_case.pk}),
     Page("feedback:case-detail", role="officer", kwargs=lambda d: {"pk": d.draft_case.pk}),
@@ -451,7 +455,7 @@ TEMPLATES_EXCLUDED = {
     "feedback/track_throttled.html": "rendered by test_tracking_throttle_page_is_translated below",
 }
 
-ERROR_PAGES = ["400.html", "403.html", "403_csrf.html", "404.html", "429.html", "500.html", "503.html"]
+ERROR_PAGES = ["400.html", "403.html", "403_csrf.html", "404.html", "413.html", "429.html", "500.html", "503.html"]
 
 
 def _named_patterns(patterns=None, namespace: tuple[str, ...] = ()):
@@ -554,7 +558,8 @@ def walk(demo: Demo, language: str):
     for page in PAGES:
         client = _client(demo, page.role, language)
         url = page.url(demo).format(code=demo.counter.code, key=demo.low_rating.idempotency_key)
-        response = client.post(url, page.post(demo)) if page.post else client.get(url)
+        # A refused staff action redirects back to the case page, which shows the refusal (post/redirect/get).
+        response = client.post(url, page.post(demo), follow=True) if page.post else client.get(url)
         assert response.status_code == page.status, f"{page}: {response.status_code}"
         if 300 <= response.status_code < 400:
             continue

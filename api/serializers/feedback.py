@@ -55,7 +55,7 @@ class CaseCreateSerializer(serializers.Serializer):
     def validate(self, data: dict) -> dict:
         if any(data.get(key) for key in ("name", "email", "phone")) and not data["consent_reply"]:
             raise serializers.ValidationError(
-                {"consent_reply": [_("Thông tin liên hệ chỉ được lưu khi bạn đồng ý nhận trả lời qua email/SMS.")]}
+                {"consent_reply": [_("Thông tin liên hệ chỉ được lưu khi ông/bà đồng ý nhận trả lời qua email/SMS.")]}
             )
         if data["consent_reply"] and not (data.get("email") or data.get("phone")):
             raise serializers.ValidationError({"email": [_("Để nhận trả lời, hãy nhập email hoặc số điện thoại.")]})
@@ -289,6 +289,11 @@ class ApproveSerializer(serializers.Serializer):
         max_length=8000,
         required=False,
         help_text="Optional: the approved text, when the approver edits the draft; the draft as it is otherwise.",
+    )
+    publish = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Optional: also publish the approved answer at once (`answered`), as one call.",
     )
 
 

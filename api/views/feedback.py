@@ -294,9 +294,10 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self._transition(Status.CLOSED, OptionalNoteSerializer)
 
     @_workflow(
-        "Answer a case in progress (a draft for approval, or published at once)",
+        "Answer an open case (a draft for approval, or published at once)",
         AnswerSerializer,
-        ACTION + " While answers need approval (the default), an officer's answer becomes a draft: the case awaits "
+        ACTION + " A case received, accepted or waiting for information is accepted and started on the way (one "
+        "event each). While answers need approval (the default), an officer's answer becomes a draft: the case awaits "
         "approval (`awaiting_approval`), nothing is shown to the citizen and the unit's leads are emailed. An answer "
         "by a lead of the unit, provincial staff or an administrator is published on the tracking page at once "
         "(`answered`), and emailed to the citizen if they consented.",
@@ -312,15 +313,18 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         "Approve a drafted answer (optionally edited)",
         ApproveSerializer,
         ACTION + APPROVAL + " The case is then `approved` and must be published within the publication deadline "
-        "(`due_date`, 2 working days by default); `text` replaces the draft when given.",
+        "(`due_date`, 2 working days by default); `text` replaces the draft when given. With `publish`, the answer "
+        "is published in the same call (`answered`) and emailed to the citizen if they consented.",
         approvers_only=True,
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def approve(self, request, pk=None):
         serializer = ApproveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        text = serializer.validated_data.get("text")
-        return self._perform(lambda case: services.approve_answer(case=case, by=request.user, text=text))
+        text, publish = serializer.validated_data.get("text"), serializer.validated_data["publish"]
+        return self._perform(
+            lambda case: services.approve_answer(case=case, by=request.user, text=text, publish=publish)
+        )
 
     @_workflow(
         "Return a drafted or approved answer for revision, with the reason",

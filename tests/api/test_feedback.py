@@ -155,7 +155,7 @@ def test_the_whole_workflow_through_the_api(world, api_as):
     def act(name, data=None):
         return client.post(reverse(f"api:case-{name}", args=[case.pk]), data or {}, format="json")
 
-    assert act("answer", {"text": "Sớm quá"}).status_code == 409  # not in progress yet
+    assert act("close").status_code == 409  # nothing to close yet
     assert act("accept").json()["status"] == "accepted"
     assert act("assign", {"officer": world.lead_a.pk}).json()["assigned_to_username"] == "lead-a"
     assert act("start").json()["status"] == "in_progress"
@@ -329,3 +329,20 @@ def test_the_detail_shows_contact_attachments_and_the_whole_log(world, api_as):
     assert data["contact"]["email"] == "dan@example.vn"
     assert [e["kind"] for e in data["events"]] == ["submitted", "note"]
     assert data["events"][1]["actor"] == "officer-a"
+
+
+def test_an_officer_answers_a_new_case_in_one_call_and_the_lead_approves_and_publishes_in_one(world, api_as):
+    case = factories.make_pakn_case(unit=world.unit_a)
+    drafted = api_as("officer_a").post(reverse("api:case-answer", args=[case.pk]), {"text": "Trả lời."}, format="json")
+    assert drafted.status_code == 200 and drafted.json()["status"] == "awaiting_approval"
+    published = api_as("lead_a").post(reverse("api:case-approve", args=[case.pk]), {"publish": True}, format="json")
+    assert published.status_code == 200
+    body = published.json()
+    assert (body["status"], body["public_answer"]) == ("answered", "Trả lời.")
+    assert [e["to_status"] for e in body["events"]][-5:] == [
+        "accepted",
+        "in_progress",
+        "awaiting_approval",
+        "approved",
+        "answered",
+    ]

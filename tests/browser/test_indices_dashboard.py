@@ -26,7 +26,7 @@ def test_unit_dashboard_draws_its_charts_and_is_accessible(desktop, live_server,
     # when the officer opens the dashboard
     login(desktop, live_server, "officer-a")
     desktop.get_by_role("navigation", name="Điều hướng cán bộ").get_by_role("link", name="Chỉ số hài lòng").click()
-    desktop.wait_for_load_state()
+    desktop.wait_for_url(f"**/chi-so/don-vi/{world.unit_a.pk}/")
     # then the charts are drawn and the tables are there
     assert desktop.get_by_role("heading", name="Năm yếu tố và tiêu chí cần cải thiện trước").is_visible()
     desktop.wait_for_function(

@@ -121,15 +121,15 @@ def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, wor
     approved_text = desktop.get_by_label("Nội dung trả lời được phê duyệt (có thể chỉnh sửa)")
     assert approved_text.input_value() == "Đơn vị đã nhắc nhở cán bộ và xin lỗi ông/bà."
     approved_text.fill("Đơn vị đã nhắc nhở cán bộ, hướng dẫn lại thủ tục và xin lỗi ông/bà.")
-    desktop.get_by_role("button", name="Phê duyệt trả lời").click()
+    desktop.get_by_role("button", name="Chỉ phê duyệt").click()
     desktop.wait_for_load_state()
     case.refresh_from_db()
     due = case.due_date
-    assert f"hãy công khai trước hết ngày {due.day}/{due.month}/{due.year}" in desktop.content()
+    assert f"hãy công bố trước hết ngày {due.day}/{due.month}/{due.year}" in desktop.content()
     check_a11y(desktop)
     phone.reload()
     assert "xin lỗi ông/bà" not in phone.content()
-    desktop.get_by_role("button", name="Công khai trả lời").click()
+    desktop.get_by_role("button", name="Công bố trả lời").click()
     desktop.wait_for_load_state()
     assert "Đã trả lời" in desktop.content()
 
@@ -144,7 +144,7 @@ def test_complaint_answer_appeal_and_escalation(phone, desktop, live_server, wor
     phone.get_by_label("Không hài lòng").check()
     phone.get_by_role("button", name="Gửi đánh giá").click()
     phone.wait_for_load_state()
-    phone.get_by_label("Lý do đề nghị xem xét lại").fill("Tôi chưa được hướng dẫn lại thủ tục.")
+    phone.get_by_label("Lý do ông/bà đề nghị xem xét lại").fill("Tôi chưa được hướng dẫn lại thủ tục.")
     phone.get_by_role("button", name="Gửi đề nghị xem xét lại").click()
     phone.wait_for_load_state()
     assert "Đã chuyển cán bộ cấp tỉnh xem xét lại" in phone.content()

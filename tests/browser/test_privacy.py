@@ -27,14 +27,14 @@ def test_citizen_sees_then_erases_their_contact_on_a_phone(phone, live_server, w
 
     # given the PAKN form, whose notice links to the request page
     phone.goto(live_server.url + "/pakn/gui/")
-    phone.get_by_role("link", name="tại trang Thông tin liên hệ của bạn").click()
+    phone.get_by_role("link", name="tại trang Thông tin liên hệ của ông/bà").click()
     phone.wait_for_load_state()
     check_a11y(phone)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
     # a wrong contact reveals nothing
     phone.get_by_role("textbox", name="Mã tra cứu").fill(case.tracking_code)
-    phone.get_by_label("Email hoặc số điện thoại bạn đã cung cấp").fill("0905 999 999")
+    phone.get_by_label("Email hoặc số điện thoại ông/bà đã cung cấp").fill("0905 999 999")
     phone.get_by_label("Xem thông tin liên hệ cơ quan đang lưu").check()
     phone.get_by_role("button", name="Gửi yêu cầu").click()
     phone.wait_for_load_state()
@@ -44,7 +44,7 @@ def test_citizen_sees_then_erases_their_contact_on_a_phone(phone, live_server, w
 
     # when they give the right pair and ask to see
     phone.get_by_role("textbox", name="Mã tra cứu").fill(case.tracking_code)
-    phone.get_by_label("Email hoặc số điện thoại bạn đã cung cấp").fill("+84905111222")
+    phone.get_by_label("Email hoặc số điện thoại ông/bà đã cung cấp").fill("+84905111222")
     phone.get_by_label("Xem thông tin liên hệ cơ quan đang lưu").check()
     phone.get_by_role("button", name="Gửi yêu cầu").click()
     phone.wait_for_load_state()
@@ -59,7 +59,7 @@ def test_citizen_sees_then_erases_their_contact_on_a_phone(phone, live_server, w
     # when they ask to erase it, confirming
     phone.goto(live_server.url + "/pakn/du-lieu-ca-nhan/")
     phone.get_by_role("textbox", name="Mã tra cứu").fill(case.tracking_code)
-    phone.get_by_label("Email hoặc số điện thoại bạn đã cung cấp").fill("0905111222")
+    phone.get_by_label("Email hoặc số điện thoại ông/bà đã cung cấp").fill("0905111222")
     phone.get_by_label("Xóa thông tin liên hệ của tôi").check()
     phone.get_by_role("button", name="Gửi yêu cầu").click()
     phone.wait_for_load_state()
@@ -67,7 +67,7 @@ def test_citizen_sees_then_erases_their_contact_on_a_phone(phone, live_server, w
     assert "Hãy đánh dấu xác nhận" in phone.content()
     check_a11y(phone)
     phone.get_by_role("textbox", name="Mã tra cứu").fill(case.tracking_code)
-    phone.get_by_label("Email hoặc số điện thoại bạn đã cung cấp").fill("0905111222")
+    phone.get_by_label("Email hoặc số điện thoại ông/bà đã cung cấp").fill("0905111222")
     phone.get_by_label("Xóa thông tin liên hệ của tôi").check()
     phone.get_by_label("Tôi hiểu rằng sau khi xóa").check()
     phone.get_by_role("button", name="Gửi yêu cầu").click()
@@ -78,7 +78,7 @@ def test_citizen_sees_then_erases_their_contact_on_a_phone(phone, live_server, w
     check_a11y(phone)
     assert not CaseContact.objects.filter(case=case).exists()
     assert AuditEntry.objects.filter(action="privacy.erase_contact").count() == 1
-    phone.get_by_role("link", name="Xem phản ánh của bạn").click()
+    phone.get_by_role("link", name="Xem phản ánh của ông/bà").click()
     phone.wait_for_load_state()
     assert phone.locator("#tracking-code").inner_text().strip() == case.tracking_code
 
@@ -87,7 +87,7 @@ def test_the_request_works_without_javascript(phone_nojs, live_server, world):
     case = _case(world)
     phone_nojs.goto(live_server.url + "/pakn/du-lieu-ca-nhan/")
     phone_nojs.get_by_role("textbox", name="Mã tra cứu").fill(case.tracking_code)
-    phone_nojs.get_by_label("Email hoặc số điện thoại bạn đã cung cấp").fill("0905111222")
+    phone_nojs.get_by_label("Email hoặc số điện thoại ông/bà đã cung cấp").fill("0905111222")
     phone_nojs.get_by_label("Xem thông tin liên hệ cơ quan đang lưu").check()
     phone_nojs.get_by_role("button", name="Gửi yêu cầu").click()
     phone_nojs.wait_for_load_state()

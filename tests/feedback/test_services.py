@@ -111,10 +111,7 @@ def test_reject_needs_a_reason_and_request_for_information_needs_a_question(worl
 
 
 def test_an_officers_answer_is_one_internal_event_and_a_draft_awaiting_approval(world):
-    case = _case_in(world, S.ACCEPTED)
-    with pytest.raises(TransitionError):
-        services.answer_case(case=case, by=world.officer_a, text="Trả lời")
-    case = services.change_case_status(case=case, by=world.officer_a, to=S.IN_PROGRESS)
+    case = _case_in(world, S.IN_PROGRESS)
     before = case.events.count()
     case = services.answer_case(case=case, by=world.officer_a, text="  Dự thảo trả lời  ")
     assert case.events.count() == before + 1
@@ -175,6 +172,49 @@ def test_the_approver_may_edit_the_text_and_the_edit_is_logged(world):
     assert case.events.last().note == "Bản đã sửa của lãnh đạo"
     with pytest.raises(TransitionError):
         services.approve_answer(case=_case_in(world, S.AWAITING_APPROVAL), by=world.lead_a, text="   ")
+
+
+@pytest.mark.parametrize(
+    ("start", "path"),
+    [
+        (S.RECEIVED, [(S.RECEIVED, S.ACCEPTED), (S.ACCEPTED, S.IN_PROGRESS)]),
+        (S.ACCEPTED, [(S.ACCEPTED, S.IN_PROGRESS)]),
+        (S.NEEDS_INFORMATION, [(S.NEEDS_INFORMATION, S.IN_PROGRESS)]),
+    ],
+)
+def test_an_answer_from_any_open_state_records_the_steps_it_implies(world, start, path):
+    case = _case_in(world, start)
+    before = case.events.count()
+    case = services.answer_case(case=case, by=world.officer_a, text="Trả lời một lần")
+    steps = list(case.events.order_by("pk")[before:])
+    assert [(e.from_status, e.to_status) for e in steps] == [*path, (S.IN_PROGRESS, S.AWAITING_APPROVAL)]
+    assert all(e.actor == world.officer_a and not e.is_public for e in steps)
+    assert case.status == S.AWAITING_APPROVAL and case.due_date == case.answer_due
+
+
+@pytest.mark.parametrize("start", [S.AWAITING_APPROVAL, S.APPROVED, S.ANSWERED, S.REJECTED, S.CLOSED])
+def test_answering_a_case_that_has_an_answer_or_is_finished_is_refused(world, start):
+    case = _case_in(world, start)
+    before = case.events.count()
+    with pytest.raises(TransitionError):
+        services.answer_case(case=case, by=world.officer_a, text="Trả lời")
+    case.refresh_from_db()
+    assert (case.status, case.events.count()) == (start, before)
+
+
+def test_a_lead_approves_and_publishes_in_one_call_with_two_events(world):
+    case = _case_in(world, S.AWAITING_APPROVAL)
+    before = case.events.count()
+    case = services.approve_answer(case=case, by=world.lead_a, text="Bản duyệt", publish=True)
+    approve, publish = case.events.order_by("pk")[before:]
+    assert (approve.from_status, approve.to_status, approve.is_public) == (S.AWAITING_APPROVAL, S.APPROVED, False)
+    assert (publish.from_status, publish.to_status, publish.is_public) == (S.APPROVED, S.ANSWERED, True)
+    assert (case.status, case.public_answer, case.approved_by, case.due_date) == (
+        S.ANSWERED,
+        "Bản duyệt",
+        world.lead_a,
+        None,
+    )
 
 
 @pytest.mark.parametrize("who", ["officer_a", "officer_b", "lead_b"])

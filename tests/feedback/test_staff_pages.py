@@ -4,11 +4,13 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from feedback import services
 from feedback.attachments import check_attachments
 from feedback.models import Case, Status
+from feedback.views import _refusal_key
 from tests import factories
 from tests.feedback.conftest import pdf_bytes, png_bytes
 
@@ -158,17 +160,19 @@ def test_staff_answer_flow_through_the_pages(client, world, case):
         client.post(reverse("feedback:case-assign", args=[case.pk]), {"officer": world.officer_a.pk}).status_code
         == 302
     )
-    assert client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "accepted"}).status_code == 302
-    early = client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Trả lời"})
-    assert early.status_code == 400 and "Chỉ trả lời được" in early.content.decode()
-    assert client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "in_progress"}).status_code == 302
     assert client.post(reverse("feedback:case-note", args=[case.pk]), {"note": "Nội bộ"}).status_code == 302
     page = client.get(detail).content.decode()
-    assert "Gửi dự thảo để phê duyệt" in page and "Trả lời và công khai" not in page
+    assert "Gửi dự thảo để phê duyệt" in page and "Trả lời và công bố" not in page
+    # answering a case just received is one submission: the acceptance and the start are recorded on the way
     response = client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Dự thảo của cán bộ"})
     assert response.status_code == 302 and response["Location"] == detail
     case.refresh_from_db()
     assert case.status == Status.AWAITING_APPROVAL and case.public_answer == ""
+    assert [(e.from_status, e.to_status) for e in case.events.filter(kind="transition")] == [
+        ("received", "accepted"),
+        ("accepted", "in_progress"),
+        ("in_progress", "awaiting_approval"),
+    ]
     # the officer sees the draft read-only, without the lead's forms
     page = client.get(detail).content.decode()
     assert "Dự thảo của cán bộ" in page and "chờ lãnh đạo đơn vị phê duyệt" in page
@@ -180,8 +184,8 @@ def test_staff_answer_flow_through_the_pages(client, world, case):
     page = client.get(detail).content.decode()
     assert reverse("feedback:case-approve", args=[case.pk]) in page
     assert reverse("feedback:case-return", args=[case.pk]) in page
-    no_reason = client.post(reverse("feedback:case-return", args=[case.pk]), {"note": ""})
-    assert no_reason.status_code == 400
+    no_reason = client.post(reverse("feedback:case-return", args=[case.pk]), {"note": ""}, follow=True)
+    assert no_reason.status_code == 400 and no_reason.redirect_chain == [(detail, 302)]
     # the error is tied to the reason field, whose id does not clash with the other forms' "note" fields
     assert 'aria-describedby="return_note_error" id="return_note"' in no_reason.content.decode()
     response = client.post(reverse("feedback:case-return", args=[case.pk]), {"note": "Nêu rõ ngày trả kết quả"})
@@ -207,15 +211,17 @@ def test_staff_answer_flow_through_the_pages(client, world, case):
     assert (case.status, case.public_answer) == (Status.ANSWERED, "Bản sửa, lãnh đạo đã duyệt")
     assert case.assigned_to == world.officer_a
     assert case.events.count() == 10
-    again = client.post(reverse("feedback:case-publish", args=[case.pk]))
+    again = client.post(reverse("feedback:case-publish", args=[case.pk]), follow=True)
     assert again.status_code == 400 and "Chỉ công bố được" in again.content.decode()
+    # the refusal is shown once: reloading the page neither repeats it nor sends the form again
+    assert client.get(detail).status_code == 200
 
 
 def test_a_lead_answers_and_publishes_at_once_from_the_page(client, world, case):
     services.change_case_status(case=case, by=world.officer_a, to=Status.ACCEPTED)
     services.change_case_status(case=case, by=world.officer_a, to=Status.IN_PROGRESS)
     client.force_login(world.lead_a)
-    assert "Trả lời và công khai" in client.get(reverse("feedback:case-detail", args=[case.pk])).content.decode()
+    assert "Trả lời và công bố" in client.get(reverse("feedback:case-detail", args=[case.pk])).content.decode()
     assert client.post(reverse("feedback:case-answer", args=[case.pk]), {"text": "Trả lời"}).status_code == 302
     case.refresh_from_db()
     assert (case.status, case.public_answer) == (Status.ANSWERED, "Trả lời")
@@ -234,7 +240,7 @@ def test_an_officer_cannot_approve_or_return_from_the_page(client, world, case, 
     case = _awaiting(case, world)
     before = case.events.count()
     client.force_login(world.officer_a)
-    response = client.post(reverse(name, args=[case.pk]), data)
+    response = client.post(reverse(name, args=[case.pk]), data, follow=True)
     assert response.status_code == 403
     assert "Chỉ lãnh đạo đơn vị, cán bộ cấp tỉnh hoặc quản trị viên" in response.content.decode()
     case.refresh_from_db()
@@ -269,18 +275,31 @@ def test_inbox_filters_and_overview_count_cases_awaiting_approval_or_publication
     assert {row["unit_id"]: row["total"] for row in overview.context["per_unit"]} == {world.unit_a.pk: 2}
 
 
-def test_illegal_transition_from_the_page_is_a_400_with_a_message(client, world, case):
+def test_illegal_transition_is_not_offered_and_refused_on_the_case_page_with_the_form_kept(client, world, case):
     client.force_login(world.officer_a)
-    response = client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "closed"})
-    assert response.status_code == 400
-    assert "Không thể chuyển phản ánh" in response.content.decode()
-    bogus = client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "answered"})
+    detail = reverse("feedback:case-detail", args=[case.pk])
+    offered = client.get(detail).context["transition_form"].fields["to"].choices
+    assert [value for value, _label in offered] == ["accepted", "rejected", "needs_information"]
+    response = client.post(
+        reverse("feedback:case-transition", args=[case.pk]), {"to": "closed", "note": "Ghi chú giữ lại"}, follow=True
+    )
+    assert response.redirect_chain == [(detail, 302)] and response.status_code == 400
+    page = response.content.decode()
+    assert "Ghi chú giữ lại</textarea>" in page
+    bogus = client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "answered"}, follow=True)
     assert bogus.status_code == 400
+    # a reason the service gives (not the form) is shown as well
+    no_reason = client.post(reverse("feedback:case-transition", args=[case.pk]), {"to": "rejected"}, follow=True)
+    assert no_reason.status_code == 400 and "Hãy nêu lý do không thụ lý" in no_reason.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED
 
 
 def test_assigning_an_officer_of_another_unit_is_refused(client, world, case):
     client.force_login(world.lead_a)
-    response = client.post(reverse("feedback:case-assign", args=[case.pk]), {"officer": world.officer_b.pk})
+    response = client.post(
+        reverse("feedback:case-assign", args=[case.pk]), {"officer": world.officer_b.pk}, follow=True
+    )
     assert response.status_code == 400
     case.refresh_from_db()
     assert case.assigned_to is None
@@ -332,3 +351,40 @@ def test_searching_for_something_like_a_case_number_never_fails(client, world, q
     assert response.status_code == 200
     assert case.pk not in {c.pk for c in response.context["page"]}
     assert client.get(reverse("feedback:case-list"), {"q": f"#{case.pk}"}).context["page"][0].pk == case.pk
+
+
+def _offered(page: str, case) -> set[str]:
+    names = ["answer", "approve", "return", "publish", "assign", "transfer", "transition"]
+    return {name for name in names if f'action="{reverse(f"feedback:case-{name}", args=[case.pk])}"' in page}
+
+
+@pytest.mark.parametrize("who", ["officer_a", "lead_a"])
+@pytest.mark.parametrize("status", list(Status.values))
+def test_every_move_the_case_page_offers_is_accepted(client, world, who, status):
+    from tests.feedback.test_services import _case_in
+
+    # given a case in `status` and what its page offers to this user
+    case = _case_in(world, status)
+    client.force_login(getattr(world, who))
+    response = client.get(reverse("feedback:case-detail", args=[case.pk]))
+    offered = _offered(response.content.decode(), case)
+    choices = [value for value, _label in response.context["transition_form"].fields["to"].choices]
+    if choices:
+        assert "transition" in offered
+    posts = {
+        "answer": {"text": "Trả lời"},
+        "approve": {"text": "Duyệt", "publish": "1"},
+        "return": {"note": "Sửa lại"},
+        "publish": {},
+        "assign": {"officer": world.officer_a.pk},
+        "transfer": {"unit": world.unit_b.pk, "reason": "Thuộc đơn vị khác"},
+    }
+    # then each offered move, and each offered status, goes through from this very state
+    attempts = [(name, data) for name, data in posts.items() if name in offered]
+    attempts += [("transition", {"to": to, "note": "Lý do cụ thể"}) for to in choices]
+    for name, data in attempts:
+        with transaction.atomic():
+            response = client.post(reverse(f"feedback:case-{name}", args=[case.pk]), data)
+            assert response.status_code == 302
+            assert _refusal_key(case.pk) not in client.session, (status, name, data)
+            transaction.set_rollback(True)

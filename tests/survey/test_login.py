@@ -252,3 +252,23 @@ def test_weak_passwords_are_refused_when_an_administrator_creates_an_account(cli
         assert response.status_code == 200
         assert response.context["adminform"].form.errors
     assert not world.admin.__class__.objects.filter(username="officer-new").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "start"),
+    [
+        ("officer_a", "/pakn/hop-thu/"),
+        ("lead_a", "/pakn/hop-thu/"),
+        ("province", "reports:report-show"),
+        ("admin", "admin:index"),
+    ],
+)
+def test_each_role_lands_on_its_start_page_after_login(client, world, who, start):
+    user = getattr(world, who)
+    response = client.post(reverse("login"), {"username": user.username, "password": GOOD})
+    assert response.status_code == 302
+    assert response["Location"] == (start if start.startswith("/") else reverse(start))
+    # an explicit next page still wins
+    client.logout()
+    response = client.post(reverse("login") + "?next=/chi-so/", {"username": user.username, "password": GOOD})
+    assert response["Location"] == "/chi-so/"
