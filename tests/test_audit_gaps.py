@@ -87,4 +87,3 @@ def test_dossier_statistics_push_is_audited_and_a_refused_batch_is_not(world):
     assert first.changes["rows"][key] == {"before": None, "after": {"handled": 40, "late": 3}}
     assert second.changes["rows"][key]["before"] == {"handled": 40, "late": 3}
     assert second.actor == world.province
-
