@@ -1,6 +1,7 @@
 """Site-wide middleware that Django 5.2 does not ship."""
 
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -59,3 +60,41 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response
+
+
+# C0 control characters and DEL. NUL cannot even be compared by PostgreSQL; the others have no business in an
+# address and only ever arrive from scanners and fuzzers.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _has_control_character(request: HttpRequest) -> bool:
+    if _CONTROL_CHARACTERS.search(request.path_info):
+        return True
+    return any(
+        _CONTROL_CHARACTERS.search(key) or any(_CONTROL_CHARACTERS.search(value) for value in values)
+        for key, values in request.GET.lists()
+    )
+
+
+class ControlCharacterMiddleware:
+    """Answers 400 to a request whose path or query string holds a control character (NUL, a newline, ...), before
+    any view, form or filter sees it: one guard for every URL rather than one per call site.
+
+    Browsers never send such addresses; the answer is the 400 page (JSON with the API's error shape under
+    `/api/`).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_control_character(request):
+            return _bad_request(request)
+        return self.get_response(request)
+
+
+def _bad_request(request: HttpRequest) -> HttpResponse:
+    reason = gettext("Địa chỉ yêu cầu chứa ký tự điều khiển không hợp lệ.")
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": reason, "errors": {}}, status=400)
+    return HttpResponse(render_to_string("400.html", {"reason": reason}, request=request), status=400)

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Last, so that its 400 gets the headers of the middleware above (CSP, frame options) and the page its language.
+    "config.middleware.ControlCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
