@@ -80,6 +80,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 throttles.count_submission(request)
                 messages.success(request, _("Đã gửi phản ánh. Hãy lưu lại mã tra cứu để theo dõi kết quả."))
                 return redirect("feedback:case-track", code=case.tracking_code)
+        # A refused form counts too: checking attachments costs the server, and a flood of bad forms is the cheapest
+        # way to make it pay that cost.
+        throttles.count_submission(request)
         status = 400
     context = {
         "form": form,
