@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from survey import audit
 from survey.models import Unit, User
 
+from .escaping import escape_workbook
 from .models import CchcField, CchcFieldScore, CchcImport, CchcScore, ReportScheme
 
 COL_UNIT = "ma_don_vi"
@@ -378,6 +379,7 @@ def build_template_xlsx(*, year: int) -> bytes:
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 50
     buffer = io.BytesIO()
+    escape_workbook(workbook)
     workbook.save(buffer)
     return buffer.getvalue()
 
