@@ -28,9 +28,14 @@ def _database() -> str:
 
 
 def _cache() -> str:
+    # A key of its own per probe: concurrent probes (several load balancers, several workers) never read each
+    # other's value.
     token = secrets.token_hex(8)
-    cache.set("healthz:probe", token, timeout=10)
-    return "ok" if cache.get("healthz:probe") == token else "error"
+    key = f"healthz:probe:{token}"
+    cache.set(key, token, timeout=10)
+    found = cache.get(key)
+    cache.delete(key)
+    return "ok" if found == token else "error"
 
 
 def _broker() -> str:

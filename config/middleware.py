@@ -62,6 +62,24 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in account (staff pages, staff API calls,
+    whatever their authentication) and on the API's citizen tracking answers, so that no browser, proxy or shared
+    computer keeps a copy of personal data. Runs after the view, when DRF has set the API caller as the user."""
+
+    PERSONAL_API_PREFIXES = ("/api/v1/feedback/",)
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path_info.startswith(self.PERSONAL_API_PREFIXES):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
 # C0 control characters and DEL. NUL cannot even be compared by PostgreSQL; the others have no business in an
 # address and only ever arrive from scanners and fuzzers.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
