@@ -330,6 +330,11 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "survey.tasks.refresh_counter_baselines_task",
             "schedule": crontab(hour=1, minute=20),
         },
+        # Ratings accepted unassessed while Redis was down are judged once it is back (survey/reassessment.py).
+        "reassess-degraded-ratings": {
+            "task": "survey.tasks.reassess_degraded_ratings_task",
+            "schedule": 5 * 60,
+        },
     }
 )
 

@@ -18,3 +18,10 @@ def send_integrity_alert_task(alert_id: int) -> int:
 @shared_task
 def refresh_counter_baselines_task() -> int:
     return integrity.refresh_counter_baselines()
+
+
+@shared_task
+def reassess_degraded_ratings_task() -> int:
+    from .reassessment import reassess_degraded_ratings
+
+    return reassess_degraded_ratings().assessed
