@@ -15,6 +15,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from .outages import cache_recovered
+
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT_SECONDS = 1.0
@@ -35,7 +37,10 @@ def _cache() -> str:
     cache.set(key, token, timeout=10)
     found = cache.get(key)
     cache.delete(key)
-    return "ok" if found == token else "error"
+    if found != token:
+        return "error"
+    cache_recovered()
+    return "ok"
 
 
 def _broker() -> str:

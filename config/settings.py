@@ -284,7 +284,9 @@ CELERY_BEAT_SCHEDULE["process-pakn-deadlines"] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One line per cache outage rather than a traceback per request (config/outages.py).
+    "filters": {"cache_outage": {"()": "config.outages.CacheOutageFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["cache_outage"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 

@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.outages import cache_recovered
+
 from .audit import record_audit
 from .integrity import FLAG_BURST, FLAG_DEGRADED, FLAG_IP_RATE, QUARANTINE_FLAGS, burst_threshold
 from .models import CounterBaseline, IntegritySettings, Rating
@@ -54,9 +56,11 @@ def cache_available() -> bool:
         cache.set(key, 1, 10)
         found = cache.get(key) == 1
         cache.delete(key)
-        return found
     except Exception:
         return False
+    if found:
+        cache_recovered()
+    return found
 
 
 def _degraded(now: datetime.datetime):
