@@ -259,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_address_rules",
+    ],
     # Choice sets that share a field name get stable component names.
     "ENUM_NAME_OVERRIDES": {
         "RatingStatusEnum": "survey.models.Rating.Status",
