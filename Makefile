@@ -31,8 +31,17 @@ run: venv messages
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py load_demo --ratings 5000
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Without a reachable PostgreSQL or Redis the suite runs on the embedded default (one line says so), unless
+# HL_REQUIRE_SERVICES=1 (CI), where an unreachable server is an error.
 test: dev-venv messages
-	DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+	@if down="$$(bin/services-reachable "$(DATABASE_URL)" "$(REDIS_URL)")"; then \
+	  DATABASE_URL="$(DATABASE_URL)" REDIS_URL="$(REDIS_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ "$${HL_REQUIRE_SERVICES:-0}" = 1 ]; then \
+	  echo "make test: $$down; start them (README) or run make test DATABASE_URL= REDIS_URL=" >&2; exit 1; \
+	else \
+	  echo "make test: $$down: running on the embedded default (SQLite, eager Celery) instead"; \
+	  env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
 
 # Production mode on PostgreSQL + Redis: collectstatic, migrate, gunicorn, a Celery worker and beat (bin/serve).
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS in the environment; see docs/deployment.md.

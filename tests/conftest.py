@@ -36,3 +36,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in the calling process even when REDIS_URL points Celery at a broker, so that what a task
+    does (an email sent, an export written) is observable in the test. Tests that claim asynchrony use a real
+    worker instead (tests/indices/worker.py)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

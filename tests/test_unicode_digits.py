@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 
 from indices.services import DossierImportError, import_dossier_stats
+from survey.models import QuarantineDecision, Rating
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +20,22 @@ def test_report_pages_read_an_odd_year_as_no_year(client, world, year):
     assert client.get(reverse("reports:scheme-edit"), {"year": year}).status_code == 200
 
 
-@pytest.mark.parametrize("ids", ODD_NUMBERS)
-def test_the_quarantine_review_refuses_odd_rating_ids(client, world, ids):
+@pytest.mark.parametrize("odd", ODD_NUMBERS)
+def test_the_quarantine_review_refuses_odd_rating_ids(client, world, odd):
+    # given a quarantined rating, selected together with an odd id
+    rating = factories.make_rating(counter=world.counter_a, status=Rating.Status.QUARANTINED, flags=["burst"])
     client.force_login(world.province)
-    data = {"clusters": ids, "decision": "reinstate", "reason": "Đã xác minh"}
-    assert client.post(reverse("survey:quarantine-confirm"), data).status_code in (200, 400)
-    assert client.post(reverse("survey:quarantine-decide"), data).status_code in (200, 302, 400)
+    data = {"clusters": f"{rating.pk},{odd}", "decision": "reinstate", "reason": "Đã xác minh"}
+    # when the reviewer confirms, then decides
+    confirmed = client.post(reverse("survey:quarantine-confirm"), data)
+    decided = client.post(reverse("survey:quarantine-decide"), data)
+    # then both steps refuse the whole selection with the form's message, and nothing is decided
+    for response in (confirmed, decided):
+        assert response.status_code == 400
+        assert "Lựa chọn không hợp lệ." in response.content.decode()
+    assert not QuarantineDecision.objects.exists()
+    rating.refresh_from_db()
+    assert rating.status == Rating.Status.QUARANTINED
 
 
 @pytest.mark.parametrize("handled", ODD_NUMBERS[:2])

@@ -12,17 +12,6 @@ def _private_media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def eager_celery():
-    """Run tasks in-process even when REDIS_URL points Celery at a broker (notifications are then observable)."""
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
 def png_bytes(*, size=(8, 8), with_metadata: bool = False) -> bytes:
     image = Image.new("RGB", size, (200, 30, 30))
     out = io.BytesIO()

@@ -11,17 +11,6 @@ def demo(db):
     call_command("load_demo", password="demo-pass-2026", stdout=io.StringIO())
 
 
-@pytest.fixture
-def eager_celery():
-    """Run tasks in the calling process, whatever the broker (the suite also runs with a real REDIS_URL)."""
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = previous
-
-
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Generated exports go to a temporary MEDIA_ROOT, not into the working tree."""

@@ -185,16 +185,6 @@ def test_import_dossier_stats_missing_file(tmp_path):
         call_command("import_dossier_stats", str(tmp_path / "none.csv"))
 
 
-@pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def test_importing_dossier_stats_recomputes_the_months_concerned(
     rated, django_capture_on_commit_callbacks, eager_celery
 ):

@@ -37,16 +37,6 @@ def at(hour: int, minute: int = 0, second: int = 0, day: datetime.date = DAY) ->
 
 
 @pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-@pytest.fixture
 def questionnaire(db):
     # The newest province-wide questionnaire: the one the rating pages use.
     return factories.make_questionnaire()

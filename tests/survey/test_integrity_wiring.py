@@ -31,16 +31,6 @@ def clock(monkeypatch):
     return Clock
 
 
-@pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
 def configure(**values) -> None:
     conf = IntegritySettings.load()
     for name, value in values.items():
