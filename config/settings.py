@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
 # the deadline job.
 PAKN_MAX_ATTACHMENTS = int(os.environ.get("PAKN_MAX_ATTACHMENTS", 3))
 PAKN_MAX_ATTACHMENT_BYTES = int(os.environ.get("PAKN_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
+PAKN_MAX_IMAGE_PIXELS = int(os.environ.get("PAKN_MAX_IMAGE_PIXELS", 16_000_000))
 PAKN_LOOKUP_LIMIT = int(os.environ.get("PAKN_LOOKUP_LIMIT", 20))
 PAKN_REMINDER_WORKING_DAYS = int(os.environ.get("PAKN_REMINDER_WORKING_DAYS", 1))
 # An officer's answer is published only once a unit lead (or provincial staff) approves it; 0 publishes at once.
