@@ -85,13 +85,16 @@ class NoStoreMiddleware:
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _has_control_character(request: HttpRequest) -> bool:
-    if _CONTROL_CHARACTERS.search(request.path_info):
-        return True
-    return any(
-        _CONTROL_CHARACTERS.search(key) or any(_CONTROL_CHARACTERS.search(value) for value in values)
-        for key, values in request.GET.lists()
-    )
+def _faulty_parameters(request: HttpRequest) -> list[str] | None:
+    """None when the address is clean; else the names of the query parameters at fault ("non_field_errors" for
+    the path, or for a parameter whose very name holds a control character)."""
+    faulty = ["non_field_errors"] if _CONTROL_CHARACTERS.search(request.path_info) else []
+    for key, values in request.GET.lists():
+        if _CONTROL_CHARACTERS.search(key):
+            faulty.append("non_field_errors")
+        elif any(_CONTROL_CHARACTERS.search(value) for value in values):
+            faulty.append(key)
+    return list(dict.fromkeys(faulty)) or None
 
 
 class ControlCharacterMiddleware:
@@ -99,20 +102,22 @@ class ControlCharacterMiddleware:
     any view, form or filter sees it: one guard for every URL rather than one per call site.
 
     Browsers never send such addresses; the answer is the 400 page (JSON with the API's error shape under
-    `/api/`).
+    `/api/`, naming the query parameters at fault, or "non_field_errors" for the path).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _has_control_character(request):
-            return _bad_request(request)
+        faulty = _faulty_parameters(request)
+        if faulty:
+            return _bad_request(request, faulty)
         return self.get_response(request)
 
 
-def _bad_request(request: HttpRequest) -> HttpResponse:
+def _bad_request(request: HttpRequest, faulty: list[str]) -> HttpResponse:
     reason = gettext("Địa chỉ yêu cầu chứa ký tự điều khiển không hợp lệ.")
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": reason, "errors": {}}, status=400)
+        # The API's error shape: `errors` names each query parameter at fault.
+        return JsonResponse({"detail": reason, "errors": {name: [reason] for name in faulty}}, status=400)
     return HttpResponse(render_to_string("400.html", {"reason": reason}, request=request), status=400)

@@ -47,7 +47,7 @@ def test_control_characters_answer_400_to_visitors_on_every_url(client, world):
             assert response.status_code == 400, address
             if url.startswith("/api/"):
                 assert response["Content-Type"].startswith("application/json"), address
-                assert response.json()["errors"] == {}
+                assert response.json()["errors"], address
             else:
                 assert response["Content-Type"].startswith("text/html"), address
         if position % 10 == 0:
@@ -58,6 +58,12 @@ def test_control_characters_answer_400_to_staff_on_every_page(client, world):
     client.force_login(world.province)
     for position, url in enumerate(ADDRESSES):
         assert client.get(f"{url}?unit=%00" if position % 2 else f"{url}%00").status_code == 400, url
+
+
+def test_the_api_names_the_parameter_at_fault(client, world):
+    body = client.get("/api/v1/units/?search=a%00b&code=ok").json()
+    assert list(body["errors"]) == ["search"]
+    assert list(client.get("/api/v1/feedback/track/%00/").json()["errors"]) == ["non_field_errors"]
 
 
 def test_a_nul_inside_a_path_segment_answers_400(client, world):
