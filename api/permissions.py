@@ -31,6 +31,23 @@ class IsUnitStaffOrProvincial(BasePermission):
         return bool(user and user.is_authenticated and (user.sees_all_units or user.is_unit_staff))
 
 
+class IsCaseStaff(BasePermission):
+    """For the PAKN staff actions: unit and provincial staff; the provincial inspectorate (which sees only the
+    complaints against officials) may list and read cases and add internal notes, nothing else."""
+
+    message = _("Tài khoản của bạn chưa được gán đơn vị hoặc vai trò phù hợp.")
+    inspector_actions = frozenset({"list", "retrieve", "note"})
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.is_inspector:
+            self.message = _("Thanh tra tỉnh chỉ xem phản ánh và ghi chú nội bộ; đơn vị xử lý phản ánh.")
+            return getattr(view, "action", None) in self.inspector_actions
+        return bool(user.sees_all_units or user.is_unit_staff)
+
+
 def scope_to_user(queryset: QuerySet, user, unit_field: str = "unit") -> QuerySet:
     """The rows of `queryset` that `user` may see; `unit_field` is the lookup from a row to its unit
     (e.g. "unit", "counter__unit", or "pk" for units themselves)."""
@@ -104,12 +121,14 @@ class PublicActionsMixin:
             return []
         return super().get_authenticators()
 
+    staff_permission = IsUnitStaffOrProvincial
+
     def get_permissions(self):
         if self._current_action() in self.public_actions:
             if self.request.method in SAFE_METHODS:
                 return [AllowAny()]
             return [AllowAny(), RefusesCrossSiteBrowsers()]
-        return [IsUnitStaffOrProvincial()]
+        return [self.staff_permission()]
 
     @property
     def throttle_scope(self) -> str | None:

@@ -286,6 +286,36 @@ CELERY_BEAT_SCHEDULE["process-pakn-deadlines"] = {
     "schedule": 60 * 60,
 }
 
+# Notifications to citizens (feedback.channels): one backend per channel, "mail" (email: Django's mail, console
+# unless DJANGO_EMAIL_BACKEND says SMTP), "console", "file" (JSON lines in NOTIFY_OUTBOX_DIR), "http" (SMS gateway,
+# Zalo ZNS) or "off". Defaults need no server. Failed sends are retried NOTIFY_MAX_ATTEMPTS times in all, the delay
+# doubling from NOTIFY_RETRY_SECONDS.
+NOTIFY_EMAIL_BACKEND = os.environ.get("NOTIFY_EMAIL_BACKEND", "mail")
+NOTIFY_SMS_BACKEND = os.environ.get("NOTIFY_SMS_BACKEND", "console")
+NOTIFY_ZALO_BACKEND = os.environ.get("NOTIFY_ZALO_BACKEND", "off")
+NOTIFY_OUTBOX_DIR = os.environ.get("NOTIFY_OUTBOX_DIR", str(BASE_DIR / "var" / "outbox"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 6))
+NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", 60))
+NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", 5))
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
+ZNS_API_URL = os.environ.get("ZNS_API_URL", "https://business.openapi.zalo.me/message/template")
+ZNS_ACCESS_TOKEN = os.environ.get("ZNS_ACCESS_TOKEN", "")
+ZNS_TEMPLATE_ID = os.environ.get("ZNS_TEMPLATE_ID", "")
+# Days after the answer is published before an unrated answer brings the citizen a request to rate it.
+PAKN_RATE_REQUEST_DAYS = int(os.environ.get("PAKN_RATE_REQUEST_DAYS", 3))
+# "Send me my code" on the tracking page: requests per client and per contact within an hour.
+PAKN_CODE_REQUEST_LIMIT = int(os.environ.get("PAKN_CODE_REQUEST_LIMIT", 3))
+CELERY_BEAT_SCHEDULE["request-answer-ratings"] = {
+    "task": "feedback.tasks.request_ratings_task",
+    "schedule": 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["resend-notifications"] = {
+    "task": "feedback.tasks.resend_due_deliveries_task",
+    "schedule": 60,
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

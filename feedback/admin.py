@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from survey.admin import ReadOnlyModelAdmin
 
-from .models import Attachment, CalendarDay, Case, CaseContact, CaseEvent, DataRequest, PurgeLog
+from .models import Attachment, CalendarDay, Case, CaseContact, CaseEvent, DataRequest, Delivery, PurgeLog
 
 
 class AttachmentInline(admin.TabularInline):
@@ -32,7 +32,7 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["tracking_code", "text", "unit__name"]
     date_hierarchy = "created_at"
     list_select_related = ["unit"]
-    raw_id_fields = ["unit", "counter", "rating", "assigned_to", "approved_by"]
+    raw_id_fields = ["unit", "counter", "rating", "assigned_to", "approved_by", "duplicate_of"]
     readonly_fields = ["tracking_code", "created_at", "updated_at"]
     inlines = [AttachmentInline, CaseEventInline]
 
@@ -100,3 +100,16 @@ class PurgeLogAdmin(ReadOnlyModelAdmin):
     list_filter = ["trigger"]
     search_fields = ["trigger"]
     date_hierarchy = "ran_at"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Messages to citizens: failed ones are filtered out at a glance (status "failed", with the last error)."""
+
+    list_display = ["id", "created_at", "case", "kind", "channel", "recipient", "status", "attempts", "last_error"]
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["case__tracking_code", "recipient", "last_error"]
+    date_hierarchy = "created_at"
+    list_select_related = ["case"]
+    raw_id_fields = ["case"]
+    readonly_fields = ["created_at", "sent_at", "attempts", "last_error"]

@@ -1,5 +1,7 @@
 """Forms for PAKN pages: parse and validate input, nothing else (services do the writing)."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +64,12 @@ class CaseForm(forms.Form):
     consent_publish = forms.BooleanField(
         label=_("Tôi đồng ý để nội dung trả lời, đã xóa mọi thông tin cá nhân, được công khai."), required=False
     )
+    # A one-time key made when the form is shown: the same form sent twice files one case.
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    file_anyway = forms.BooleanField(
+        label=_("Đây là phản ánh khác, tôi vẫn muốn gửi."),
+        required=False,
+    )
 
     def __init__(self, *args, fixed_unit: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,6 +128,34 @@ class LookupForm(forms.Form):
 
     def clean_code(self) -> str:
         return "".join(self.cleaned_data["code"].split()).lower()
+
+
+class CodeRequestForm(forms.Form):
+    """ "Send me my code": the email or phone number the citizen gave with their case."""
+
+    contact = forms.CharField(
+        label=_("Email hoặc số điện thoại ông/bà đã để lại khi gửi phản ánh"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "code_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_contact(self) -> str:
+        from django.core.validators import validate_email
+
+        value = self.cleaned_data["contact"].strip()
+        if "@" in value:
+            try:
+                validate_email(value)
+            except forms.ValidationError:
+                raise forms.ValidationError(_("Email không hợp lệ.")) from None
+            return value
+        if not re.fullmatch(r"\+?[0-9 .-]{8,20}", value):
+            raise forms.ValidationError(_("Hãy nhập một email hoặc số điện thoại hợp lệ."))
+        return value
 
 
 class AnswerRatingForm(forms.Form):

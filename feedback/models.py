@@ -32,7 +32,9 @@ def new_tracking_code() -> str:
 
 class Category(models.TextChoices):
     LATE_RESULT = "late_result", _("Trả kết quả trễ hẹn")
-    HARASSMENT = "harassment", _("Gây phiền hà, đòi hỏi tiền ngoài quy định")
+    HARASSMENT = "harassment", _("Gây phiền hà, sách nhiễu")
+    EXTRA_FEES = "extra_fees", _("Đòi tiền, quà ngoài quy định")
+    DELIBERATE_DELAY = "deliberate_delay", _("Cố tình kéo dài thời gian giải quyết")
     ATTITUDE = "attitude", _("Thái độ của cán bộ")
     COMPLEX_PROCEDURE = "complex_procedure", _("Thủ tục quá phức tạp")
     FACILITIES = "facilities", _("Cơ sở vật chất")
@@ -51,6 +53,10 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Đã đóng")
 
 
+# Complaints that accuse the unit's own officials: the provincial inspectorate (Thanh tra) sees them from the start,
+# beside the accused unit, so that the unit is not the only judge of its own staff.
+INSPECTORATE_CATEGORIES = (Category.HARASSMENT, Category.EXTRA_FEES, Category.DELIBERATE_DELAY)
+
 FINISHED_STATUSES = (Status.REJECTED, Status.CLOSED)
 # The approval of an answer is the agency's internal step: citizens see such a case as still in progress.
 PUBLIC_STATUS = {Status.AWAITING_APPROVAL: Status.IN_PROGRESS, Status.APPROVED: Status.IN_PROGRESS}
@@ -63,11 +69,14 @@ def public_status(status: str) -> str:
 
 class CaseQuerySet(models.QuerySet):
     def for_user(self, user) -> "CaseQuerySet":
-        """The cases a staff account may see: its own unit's, or all for provincial staff."""
+        """The cases a staff account may see: its own unit's, all for provincial staff, and for the provincial
+        inspectorate the complaints against officials (`INSPECTORATE_CATEGORIES`) of every unit."""
         if user.sees_all_units:
             return self
         if user.is_unit_staff:
             return self.filter(unit_id=user.unit_id)
+        if user.is_inspector:
+            return self.filter(category__in=INSPECTORATE_CATEGORIES)
         return self.none()
 
     def open(self) -> "CaseQuerySet":
@@ -117,6 +126,7 @@ class Case(models.Model):
     answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
     citizen_satisfied = models.BooleanField(_("người dân hài lòng với trả lời"), null=True, blank=True)
     citizen_rated_at = models.DateTimeField(_("người dân đánh giá lúc"), null=True, blank=True)
+    rate_requested_at = models.DateTimeField(_("mời đánh giá trả lời lúc"), null=True, blank=True)
     appeal_text = models.TextField(_("nội dung đề nghị xem xét lại"), blank=True)
     appealed_at = models.DateTimeField(_("đề nghị xem xét lại lúc"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("chuyển cấp tỉnh lúc"), null=True, blank=True)
@@ -129,6 +139,27 @@ class Case(models.Model):
     reminded_for = models.DateField(_("đã nhắc hạn"), null=True, blank=True)
     created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    idempotency_key = models.UUIDField(
+        _("khóa chống trùng"),
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Một lần gửi biểu mẫu (hoặc một yêu cầu API) chỉ tạo một phản ánh, dù gửi lại bao nhiêu lần."),
+    )
+    device_hash = models.CharField(
+        _("thiết bị (mã băm)"),
+        max_length=32,
+        blank=True,
+        help_text=_("Mã băm của cookie thiết bị, chỉ để nhận ra phản ánh gửi trùng; không định danh người gửi."),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="likely_duplicates",
+        verbose_name=_("có thể trùng với phản ánh"),
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -148,6 +179,8 @@ class Case(models.Model):
             models.Index(fields=["due_date"], name="pakn_due"),
             # The outcomes selector counts answers due in a period.
             models.Index(fields=["answer_due"], name="pakn_answer_due"),
+            # The duplicate check looks at one unit's cases of the last day.
+            models.Index(fields=["unit", "created_at"], name="pakn_unit_created"),
         ]
 
     def __str__(self) -> str:
@@ -156,6 +189,10 @@ class Case(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def concerns_inspectorate(self) -> bool:
+        return self.category in INSPECTORATE_CATEGORIES
 
     @property
     def public_status(self) -> str:
@@ -427,3 +464,61 @@ class PurgeLog(models.Model):
     @property
     def total_removed(self) -> int:
         return self.contacts_removed + self.attachments_removed + self.rating_ip_hashes_cleared
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, now: datetime.datetime | None = None) -> "DeliveryQuerySet":
+        """Messages still to be sent whose next attempt is due (the periodic resend picks them up)."""
+        return self.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now or timezone.now())
+
+
+class Delivery(models.Model):
+    """One message to one citizen on one channel, kept until it is sent or has failed for good, so that nothing is
+    lost silently: every attempt and its error are recorded, and staff see failures on the case page. Once the
+    outcome is final the address is masked (only what staff need to recognise it stays)."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Biên nhận phản ánh")
+        ANSWER = "answer", _("Trả lời đã công khai")
+        RATE_REQUEST = "rate_request", _("Mời đánh giá trả lời")
+        TRACKING_CODE = "tracking_code", _("Gửi lại mã tra cứu")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+        ZALO = "zalo", _("Zalo (ZNS)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi thất bại")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True, verbose_name=_("phản ánh")
+    )
+    kind = models.CharField(_("loại tin"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("người nhận"), max_length=254)
+    subject = models.CharField(_("tiêu đề"), max_length=200, blank=True)
+    body = models.TextField(_("nội dung"))
+    html_body = models.TextField(_("nội dung HTML"), blank=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    next_attempt_at = models.DateTimeField(_("gửi lại lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi được lúc"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("tin gửi người dân")
+        verbose_name_plural = _("tin gửi người dân")
+        indexes = [
+            # The periodic resend scans pending messages by their next attempt.
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_status_next"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} / {self.get_channel_display()} ({self.get_status_display()})"

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from survey.audit import record_audit
 from survey.models import Rating, User
 
+from .deliveries import forget_case_recipients
 from .masking import mask_personal_data
 from .models import FINISHED_STATUSES, Attachment, Case, CaseContact, CaseEvent, DataRequest, PurgeLog, Status
 
@@ -245,6 +246,7 @@ def erase_case_contact(*, case: Case, by: User | None = None, data_request: Data
         return False
     if contact is not None:
         contact.delete()
+    forget_case_recipients(case=case)
     CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.PRIVACY,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from .models import Case, Category
+from .models import Case, CaseContact, Category
 
 
 def pakn_outcomes_by_unit(*, start: datetime.date, end: datetime.date) -> list[dict]:
@@ -115,3 +115,57 @@ def case_for_data_request(*, code: str, contact: str) -> Case | None:
         return None
     # A case without contact details raises RelatedObjectDoesNotExist, an AttributeError: getattr gives None.
     return case if contact_matches(getattr(case, "contact", None), contact) else None
+
+
+# How alike two texts must be (difflib's ratio over normalised words) to call a case a likely duplicate.
+DUPLICATE_SIMILARITY = 0.8
+DUPLICATE_WINDOW = datetime.timedelta(days=1)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+RESUBMIT_WINDOW = datetime.timedelta(minutes=30)
+
+
+def resubmitted_case(*, unit_id: int, text: str, device_hash: str) -> Case | None:
+    """The case this device filed at this unit with exactly this text (spaces and case aside) in the last 30
+    minutes: the same form sent again after "back" by a browser that rendered the form afresh (with a new one-time
+    key). None without a device cookie."""
+    if not device_hash:
+        return None
+    recent = Case.objects.filter(
+        unit_id=unit_id, device_hash=device_hash, created_at__gte=timezone.now() - RESUBMIT_WINDOW
+    ).order_by("created_at")
+    mine = _words(text)
+    return next((case for case in recent[:20] if _words(case.text) == mine), None)
+
+
+def likely_duplicate(
+    *, unit_id: int, text: str, device_hash: str = "", email: str = "", phone: str = "", exclude_pk=None
+) -> Case | None:
+    """The latest case of the last day at the same unit, from the same device or the same email or phone, whose
+    text is the same or nearly (`DUPLICATE_SIMILARITY`); None when there is none. The same device or contact is
+    required: two citizens who suffered the same thing at the same counter both deserve a case."""
+    from difflib import SequenceMatcher
+
+    from .channels import normalise_phone
+
+    since = timezone.now() - DUPLICATE_WINDOW
+    same_origin = Q(pk__in=[])
+    if device_hash:
+        same_origin |= Q(device_hash=device_hash)
+    if email:
+        same_origin |= Q(contact__email__iexact=email.strip())
+    candidates = Case.objects.filter(unit_id=unit_id, created_at__gte=since).exclude(pk=exclude_pk)
+    found = list(candidates.filter(same_origin).order_by("-created_at")[:20])
+    if phone and len(normalise_phone(phone)) >= 8:
+        wanted = normalise_phone(phone)
+        contacts = CaseContact.objects.filter(case__in=candidates).exclude(phone="").select_related("case")
+        found += [item.case for item in contacts if normalise_phone(item.phone) == wanted]
+    mine = _words(text)
+    for case in sorted(found, key=lambda item: item.created_at, reverse=True):
+        if SequenceMatcher(None, mine, _words(case.text)).ratio() >= DUPLICATE_SIMILARITY:
+            return case
+    return None

@@ -14,19 +14,20 @@ answer written by someone who may approve is published at once.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.celery import enqueue_on_commit
 from survey.models import Counter, Rating, Unit, User
 
-from . import tasks
+from . import notifications, selectors, tasks
 from .attachments import CheckedFile
 from .models import (
     PRIVACY_NOTICE_VERSION,
@@ -145,10 +146,21 @@ def submit_case(
     rating: Rating | None = None,
     files: list[CheckedFile] | tuple = (),
     contact: ContactInput | None = None,
+    idempotency_key: uuid.UUID | None = None,
+    device_hash: str = "",
 ) -> Case:
     """File a citizen's case with the unit. Files must already be checked (`attachments.check_attachments`).
     Stores contact details and consents with the notice version only when the citizen gave a consent.
-    Writes the "submitted" event and notifies the unit's staff after commit."""
+    Writes the "submitted" event, queues the receipt to the citizen (with consent) and notifies the unit's staff
+    after commit.
+
+    Idempotent: a known `idempotency_key` returns the case filed with it and changes nothing (a resubmitted form,
+    a retried API call). A likely duplicate of a case of the last day (`selectors.likely_duplicate`) is filed all
+    the same, linked to it for the officer (`duplicate_of`)."""
+    if idempotency_key is not None:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     if category not in Category.values:
         raise TransitionError(_("Loại phản ánh không hợp lệ."))
     if not text.strip():
@@ -161,10 +173,30 @@ def submit_case(
         raise TransitionError(_("Thông tin liên hệ chỉ được lưu khi bạn đồng ý nhận trả lời qua email/SMS."))
     now = timezone.now()
     calendar = WorkCalendar()
-    case = Case(unit=unit, counter=counter, rating=rating, category=category, text=text.strip(), created_at=now)
+    case = Case(
+        unit=unit,
+        counter=counter,
+        rating=rating,
+        category=category,
+        text=text.strip(),
+        created_at=now,
+        idempotency_key=idempotency_key,
+        device_hash=device_hash,
+    )
+    reply = contact if contact is not None and contact.consent_reply else ContactInput()
+    case.duplicate_of = selectors.likely_duplicate(
+        unit_id=unit.pk, text=case.text, device_hash=device_hash, email=reply.email, phone=reply.phone
+    )
     _set_deadlines_from(case, timezone.localdate(now), calendar)
     case.due_date = case.classify_due
-    case.save()
+    try:
+        # A savepoint: two simultaneous posts with the same key both pass the check above; one wins here.
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        return Case.objects.get(idempotency_key=idempotency_key)
     for checked in files:
         Attachment.objects.create(
             case=case,
@@ -185,6 +217,7 @@ def submit_case(
             consented_at=now,
         )
     _event(case, kind=CaseEvent.Kind.SUBMITTED, by=None, from_status="", public=True)
+    notifications.queue_receipt(case)
     _enqueue(tasks.notify_new_case_task, case.pk)
     return case
 
@@ -234,10 +267,11 @@ def _publish(case: Case, *, by: User, text: str) -> None:
     case.first_answered_at = case.first_answered_at or now
     case.citizen_satisfied = None
     case.citizen_rated_at = None
+    case.rate_requested_at = None
     case.due_date = None
     case.save()
     _event(case, kind=CaseEvent.Kind.TRANSITION, by=by, from_status=from_status, note=text, public=True)
-    _enqueue(tasks.notify_answer_task, case.pk)
+    notifications.queue_answer(case)
 
 
 @transaction.atomic
@@ -491,3 +525,35 @@ def process_deadlines(*, today: datetime.date | None = None) -> dict[str, int]:
                 _enqueue(tasks.notify_reminder_task, case.pk)
                 reminded += 1
     return {"reminded": reminded, "escalated": escalated}
+
+
+def request_ratings(*, now: datetime.datetime | None = None) -> int:
+    """Queue the request to rate each answer published `PAKN_RATE_REQUEST_DAYS` (default 3) days ago or more that
+    its citizen has not rated yet, once per published answer. Returns how many cases had a request queued."""
+    now = now or timezone.now()
+    days = int(getattr(settings, "PAKN_RATE_REQUEST_DAYS", 3))
+    due = Case.objects.filter(
+        status=Status.ANSWERED,
+        citizen_satisfied__isnull=True,
+        rate_requested_at__isnull=True,
+        answered_at__lte=now - datetime.timedelta(days=days),
+        contact__consent_reply=True,
+    )
+    asked = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=pk)
+            if case.rate_requested_at is not None or not case.can_be_rated:
+                continue
+            case.rate_requested_at = now
+            case.save(update_fields=["rate_requested_at", "updated_at"])
+            asked += bool(notifications.queue_rate_request(case))
+    return asked
+
+
+def request_tracking_codes(*, contact: str) -> None:
+    """The citizen asks for their tracking codes to be sent to `contact` (an email or a phone number): the codes of
+    their recent cases filed with that contact and the consent to be answered go to that contact only. Says nothing
+    about whether any case matched."""
+    with transaction.atomic():
+        notifications.queue_tracking_codes(contact=contact)

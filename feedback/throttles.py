@@ -9,6 +9,9 @@ server sees the same counts).
   (checking a refused form's attachments costs as much as a filed one's), and the check comes before the count, so
   a citizen below the limit is never refused.
 
+- "Send me my code" requests: past `PAKN_CODE_REQUEST_LIMIT` (default 3) within an hour, from one client or for
+  one contact, further requests are refused (every request counts, found or not, so the limit reveals nothing).
+
 Clients are told apart by their address (`survey.integrity.client_ip`, which honours `TRUSTED_PROXY_COUNT`), stored
 only as a hash in the cache key. When the cache cannot be reached nothing is throttled: a citizen's complaint
 matters more than the throttle, and the failure is logged.
@@ -68,3 +71,23 @@ def submission_throttled(request: HttpRequest) -> bool:
 
 def count_submission(request: HttpRequest) -> None:
     _count(f"pakn-submit:{_client(request)}", submit_window_seconds())
+
+
+CODE_REQUEST_WINDOW_SECONDS = 60 * 60
+
+
+def _contact_key(contact: str) -> str:
+    from .channels import normalise_phone
+
+    value = contact.strip().lower()
+    return hash_ip(value if "@" in value else normalise_phone(value), salt="hailong.pakn.contact")[:32]
+
+
+def code_request_throttled(request: HttpRequest, contact: str) -> bool:
+    limit = int(getattr(settings, "PAKN_CODE_REQUEST_LIMIT", 3))
+    return _reached(f"pakn-code:{_client(request)}", limit) or _reached(f"pakn-code-to:{_contact_key(contact)}", limit)
+
+
+def count_code_request(request: HttpRequest, contact: str) -> None:
+    _count(f"pakn-code:{_client(request)}", CODE_REQUEST_WINDOW_SECONDS)
+    _count(f"pakn-code-to:{_contact_key(contact)}", CODE_REQUEST_WINDOW_SECONDS)

@@ -8,6 +8,7 @@ urlpatterns = [
     # Citizens
     path("gui/", views.case_create, name="case-create"),
     path("tra-cuu/", views.case_lookup, name="case-lookup"),
+    path("gui-lai-ma/", views.case_code_request, name="case-code-request"),
     path("tra-cuu/<str:code>/", views.case_track, name="case-track"),
     path("tra-cuu/<str:code>/danh-gia/", views.case_rate, name="case-rate"),
     path("tra-cuu/<str:code>/xem-xet-lai/", views.case_appeal, name="case-appeal"),

@@ -14,18 +14,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from survey import integrity
 from survey.models import Counter, Rating, Unit
 
 from . import forms, retention, selectors, services, throttles
 from .filters import CaseFilter
-from .models import Attachment, Case, CaseContact, Status
+from .models import Attachment, Case, CaseContact, Delivery, Status
 
 # Citizen pages ---------------------------------------------------------------------------------------------------
 
@@ -52,46 +54,99 @@ def _origin(request: HttpRequest) -> tuple[Counter | None, Rating | None]:
     return counter, rating
 
 
+def _device_hash(device_id: str) -> str:
+    """The device cookie as the case stores it: a keyed hash, enough to recognise a resubmission, nothing more."""
+    return salted_hmac("hailong.pakn.device", device_id, algorithm="sha256").hexdigest()[:32]
+
+
+def _submitted_case(request: HttpRequest) -> Case | None:
+    """The case already filed with this form's one-time key (the form sent again: back, then submit)."""
+    try:
+        key = uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        return None
+    return Case.objects.filter(idempotency_key=key).first()
+
+
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
+    """The complaint form. It carries a one-time key, so sending it again returns the case it filed (as does the
+    same text sent again from the same device within 30 minutes: a browser that fetches the form again on "back"
+    gives it a new key); a likely duplicate of a case of the last day (same device or contact, same unit, similar
+    text) is shown to the citizen, who may still file it (it is then linked to the first for the officer)."""
+    if request.method == "POST" and (first := _submitted_case(request)) is not None:
+        messages.info(request, _("Phản ánh này đã được gửi trước đó. Đây là phản ánh ông/bà đã gửi."))
+        return redirect("feedback:case-track", code=first.tracking_code)
     if request.method == "POST" and throttles.submission_throttled(request):
         return _too_many_submissions(request)
+    device_id, issued = integrity.get_or_issue_device_id(request)
     counter, rating = _origin(request)
     fixed_unit = counter.unit if counter else None
     # Bound on every POST, even an empty one, so that a refused submission always shows why.
     posted = request.method == "POST"
-    form = forms.CaseForm(request.POST if posted else None, request.FILES if posted else None, fixed_unit=fixed_unit)
-    status = 200
+    form = forms.CaseForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        fixed_unit=fixed_unit,
+        initial={"submission_key": uuid.uuid4()},
+    )
+    status, duplicate = 200, None
     if request.method == "POST":
         if form.is_valid():
-            try:
-                case = services.submit_case(
-                    unit=form.target_unit,
-                    category=form.cleaned_data["category"],
+            first = selectors.resubmitted_case(
+                unit_id=form.target_unit.pk, text=form.cleaned_data["text"], device_hash=_device_hash(device_id)
+            )
+            if first is not None:
+                messages.info(request, _("Phản ánh này đã được gửi trước đó. Đây là phản ánh ông/bà đã gửi."))
+                return redirect("feedback:case-track", code=first.tracking_code)
+            contact = form.contact()
+            if not form.cleaned_data.get("file_anyway"):
+                duplicate = selectors.likely_duplicate(
+                    unit_id=form.target_unit.pk,
                     text=form.cleaned_data["text"],
-                    counter=counter,
-                    rating=rating,
-                    files=form.cleaned_data["files"],
-                    contact=form.contact(),
+                    device_hash=_device_hash(device_id),
+                    email=contact.email if contact.consent_reply else "",
+                    phone=contact.phone if contact.consent_reply else "",
                 )
-            except services.TransitionError as error:
-                form.add_error(None, error.message)
-            else:
-                throttles.count_submission(request)
-                messages.success(request, _("Đã gửi phản ánh. Hãy lưu lại mã tra cứu để theo dõi kết quả."))
-                return redirect("feedback:case-track", code=case.tracking_code)
-        # A refused form counts too: checking attachments costs the server, and a flood of bad forms is the cheapest
-        # way to make it pay that cost.
-        throttles.count_submission(request)
-        status = 400
+            if duplicate is None:
+                try:
+                    case = services.submit_case(
+                        unit=form.target_unit,
+                        category=form.cleaned_data["category"],
+                        text=form.cleaned_data["text"],
+                        counter=counter,
+                        rating=rating,
+                        files=form.cleaned_data["files"],
+                        contact=contact,
+                        idempotency_key=form.cleaned_data.get("submission_key"),
+                        device_hash=_device_hash(device_id),
+                    )
+                except services.TransitionError as error:
+                    form.add_error(None, error.message)
+                else:
+                    throttles.count_submission(request)
+                    messages.success(request, _("Đã gửi phản ánh. Hãy lưu lại mã tra cứu để theo dõi kết quả."))
+                    response = redirect("feedback:case-track", code=case.tracking_code)
+                    if issued:
+                        integrity.set_device_cookie(response, device_id)
+                    return response
+        if duplicate is None:
+            # A refused form counts too: checking attachments costs the server, and a flood of bad forms is the
+            # cheapest way to make it pay that cost.
+            throttles.count_submission(request)
+            status = 400
     context = {
         "form": form,
         "counter": counter,
         "rating": rating,
+        "duplicate": duplicate,
         "notice_version": services.PRIVACY_NOTICE_VERSION,
         "retention": retention.retention_periods(),
     }
-    return render(request, "feedback/case_form.html", context, status=status)
+    response = render(request, "feedback/case_form.html", context, status=status)
+    if issued:
+        integrity.set_device_cookie(response, device_id)
+    return response
 
 
 def _too_many_submissions(request: HttpRequest) -> HttpResponse:
@@ -107,7 +162,38 @@ def _throttled_response(request: HttpRequest) -> HttpResponse:
 
 def _not_found_response(request: HttpRequest) -> HttpResponse:
     throttles.count_lookup_miss(request)
-    return render(request, "feedback/track_lookup.html", {"form": forms.LookupForm(), "not_found": True}, status=404)
+    return _lookup_page(request, status=404, not_found=True)
+
+
+@require_POST
+def case_code_request(request: HttpRequest) -> HttpResponse:
+    """ "Send me my code": the tracking codes of the citizen's recent cases go to the email or phone they type, if
+    they gave it with their case. The answer is the same whether or not any case matched; requests are limited per
+    client and per contact (`PAKN_CODE_REQUEST_LIMIT` an hour)."""
+    form = forms.CodeRequestForm(request.POST)
+    if not form.is_valid():
+        return _lookup_page(request, status=400, code_form=form)
+    contact = form.cleaned_data["contact"]
+    if throttles.code_request_throttled(request, contact):
+        return _too_many_code_requests(request)
+    throttles.count_code_request(request, contact)
+    services.request_tracking_codes(contact=contact)
+    messages.success(
+        request,
+        _(
+            "Nếu email hoặc số điện thoại này đã được dùng khi gửi phản ánh, mã tra cứu sẽ được gửi đến đó trong "
+            "ít phút."
+        ),
+    )
+    return redirect("feedback:case-lookup")
+
+
+def _too_many_code_requests(request: HttpRequest) -> HttpResponse:
+    response = render(
+        request, "429.html", {"retry_after_minutes": throttles.CODE_REQUEST_WINDOW_SECONDS // 60}, status=429
+    )
+    response["Retry-After"] = str(throttles.CODE_REQUEST_WINDOW_SECONDS)
+    return response
 
 
 def _find_case_by_code(code: str) -> Case | None:
@@ -118,15 +204,21 @@ def _find_case_by_code(code: str) -> Case | None:
     return Case.objects.select_related("unit", "counter").filter(tracking_code=code).first()
 
 
+def _lookup_page(request: HttpRequest, status: int = 200, **context) -> HttpResponse:
+    context.setdefault("form", forms.LookupForm())
+    context.setdefault("code_form", forms.CodeRequestForm())
+    return render(request, "feedback/track_lookup.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def case_lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return render(request, "feedback/track_lookup.html", {"form": forms.LookupForm()})
+        return _lookup_page(request)
     if throttles.lookup_throttled(request):
         return _throttled_response(request)
     form = forms.LookupForm(request.POST)
     if not form.is_valid():
-        return render(request, "feedback/track_lookup.html", {"form": form}, status=400)
+        return _lookup_page(request, status=400, form=form)
     case = _find_case_by_code(form.cleaned_data["code"])
     if case is None:
         return _not_found_response(request)
@@ -210,13 +302,17 @@ def case_inform(request: HttpRequest, code: str) -> HttpResponse:
 # Staff pages -----------------------------------------------------------------------------------------------------
 
 
+# What the provincial inspectorate may do on the cases it sees: read them and add internal notes; the unit answers.
+INSPECTOR_ACTIONS = {"note_form"}
+
+
 def staff_required(view):
-    """Logged-in unit staff or provincial staff; anyone else logged in gets 403."""
+    """Logged-in unit staff, provincial staff or the provincial inspectorate; anyone else logged in gets 403."""
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not (request.user.is_unit_staff or request.user.sees_all_units):
+        if not (request.user.is_unit_staff or request.user.sees_all_units or request.user.is_inspector):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -250,8 +346,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _duplicates(request: HttpRequest, case: Case) -> list[dict]:
+    """The cases linked to this one as likely duplicates, both ways; a link only to those the user may open."""
+    linked = Case.objects.filter(Q(pk=case.duplicate_of_id) | Q(duplicate_of=case)).order_by("created_at")
+    visible = set(Case.objects.for_user(request.user).filter(pk__in=linked).values_list("pk", flat=True))
+    return [{"case": other, "visible": other.pk in visible} for other in linked]
+
+
 def _detail_context(request: HttpRequest, case: Case, **overrides) -> dict:
+    deliveries = list(case.deliveries.all())
     context = {
+        "duplicates": _duplicates(request, case),
+        "deliveries": deliveries,
+        "failed_deliveries": [item for item in deliveries if item.status == Delivery.Status.FAILED],
         "case": case,
         "today": timezone.localdate(),
         "attachments": case.attachments.all(),
@@ -287,6 +394,8 @@ def case_events(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _staff_action(request: HttpRequest, pk: int, form_key: str, make_form, perform) -> HttpResponse:
     case = _get_case_for_user(request, pk)
+    if request.user.is_inspector and form_key not in INSPECTOR_ACTIONS:
+        raise PermissionDenied(_("Thanh tra tỉnh chỉ xem và ghi chú nội bộ; đơn vị xử lý phản ánh."))
     form = make_form(case)
     error, status = None, 400
     if form.is_valid():

@@ -189,6 +189,7 @@ class User(AbstractUser):
         OFFICER = "officer", _("Cán bộ")
         LEAD = "lead", _("Lãnh đạo đơn vị")
         PROVINCE = "province", _("Cán bộ cấp tỉnh")
+        INSPECTOR = "inspector", _("Thanh tra tỉnh")
         ADMIN = "admin", _("Quản trị viên")
 
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, default=Role.OFFICER)
@@ -218,6 +219,11 @@ class User(AbstractUser):
     @property
     def is_unit_staff(self) -> bool:
         return self.role in (self.Role.OFFICER, self.Role.LEAD) and self.unit_id is not None
+
+    @property
+    def is_inspector(self) -> bool:
+        """The provincial inspectorate (Thanh tra): no unit, and only the complaints that accuse officials."""
+        return self.role == self.Role.INSPECTOR
 
     def can_see_unit(self, unit: Unit | int) -> bool:
         unit_id = unit if isinstance(unit, int) else unit.pk

@@ -195,7 +195,8 @@ def make_snapshot(*, level: str, entity_id: int, period: str = "2025-Q1", index:
 
 @dataclass
 class World:
-    """The named world of `tests/conftest.py`: two units of one group, their staff, a province reviewer, an admin."""
+    """The named world of `tests/conftest.py`: two units of one group, their staff, a province reviewer, an admin,
+    and the provincial inspectorate (which sees only the complaints against officials)."""
 
     group: UnitGroup
     unit_a: Unit
@@ -207,6 +208,7 @@ class World:
     officer_b: User
     province: User
     admin: User
+    inspector: User
 
 
 def make_world() -> World:
@@ -224,4 +226,5 @@ def make_world() -> World:
         officer_b=make_user(username="officer-b", role=User.Role.OFFICER, unit=unit_b),
         province=make_user(username="province", role=User.Role.PROVINCE),
         admin=make_user(username="admin", role=User.Role.ADMIN),
+        inspector=make_user(username="thanh-tra", role=User.Role.INSPECTOR),
     )

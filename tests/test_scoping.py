@@ -22,26 +22,31 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "officer_a", "officer_b", "lead_a", "province", "admin")
+ROLES = ("anonymous", "officer_a", "officer_b", "lead_a", "province", "admin", "inspector")
 
 
-def _expect(anonymous, officer_a, officer_b, lead_a, province, admin) -> dict[str, int]:
-    return dict(zip(ROLES, (anonymous, officer_a, officer_b, lead_a, province, admin), strict=True))
+def _expect(anonymous, officer_a, officer_b, lead_a, province, admin, inspector) -> dict[str, int]:
+    return dict(zip(ROLES, (anonymous, officer_a, officer_b, lead_a, province, admin, inspector), strict=True))
 
 
 # Unit A's own object: its staff see it, the other unit's staff get 404, anonymous visitors go to the login page.
-OWN = _expect(302, 200, 404, 200, 200, 200)
+# The provincial inspectorate (no unit) is told it does not exist either.
+OWN = _expect(302, 200, 404, 200, 200, 200, 404)
 # The same for a POST that does something and then redirects.
-OWN_POST = _expect(302, 302, 404, 302, 302, 302)
+OWN_POST = _expect(302, 302, 404, 302, 302, 302, 404)
+# Unit A's complaint against officials: the inspectorate reads it and adds notes, and is refused the workflow.
+INSPECTED = _expect(302, 200, 404, 200, 200, 200, 200)
+INSPECTED_NOTE = _expect(302, 302, 404, 302, 302, 302, 302)
+INSPECTED_WORKFLOW = _expect(302, 302, 404, 302, 302, 302, 403)
 # Provincial pages: unit staff are told the page does not exist.
-PROVINCIAL = _expect(302, 404, 404, 404, 200, 200)
+PROVINCIAL = _expect(302, 404, 404, 404, 200, 200, 404)
 # Provincial pages of the PAKN app: unit staff are refused (403).
-PROVINCIAL_403 = _expect(302, 403, 403, 403, 200, 200)
+PROVINCIAL_403 = _expect(302, 403, 403, 403, 200, 200, 403)
 # Django's admin: only administrators (is_staff) get in; everyone else is sent to the admin login.
-ADMIN_ONLY = _expect(302, 302, 302, 302, 302, 200)
+ADMIN_ONLY = _expect(302, 302, 302, 302, 302, 200, 302)
 
 PAGES = [
-    ("counter list", "get", lambda o: reverse("survey:counter-list"), _expect(302, 302, 302, 302, 200, 200)),
+    ("counter list", "get", lambda o: reverse("survey:counter-list"), _expect(302, 302, 302, 302, 200, 200, 404)),
     ("unit counters", "get", lambda o: reverse("survey:unit-counters", args=[o.unit.pk]), OWN),
     ("counter QR png", "get", lambda o: reverse("survey:counter-qr-png", args=[o.counter.pk]), OWN),
     ("counter QR svg", "get", lambda o: reverse("survey:counter-qr-svg", args=[o.counter.pk]), OWN),
@@ -55,19 +60,28 @@ PAGES = [
     ("poster batch", "get", lambda o: reverse("survey:poster-batch-detail", args=[o.batch.pk]), OWN),
     ("poster batch status", "get", lambda o: reverse("survey:poster-batch-status", args=[o.batch.pk]), OWN),
     ("poster batch file", "get", lambda o: reverse("survey:poster-batch-download", args=[o.batch.pk]), OWN),
-    ("PAKN inbox", "get", lambda o: reverse("feedback:case-list"), _expect(302, 200, 200, 200, 200, 200)),
+    ("PAKN inbox", "get", lambda o: reverse("feedback:case-list"), _expect(302, 200, 200, 200, 200, 200, 200)),
     ("PAKN overview", "get", lambda o: reverse("feedback:case-overview"), PROVINCIAL_403),
     ("PAKN case", "get", lambda o: reverse("feedback:case-detail", args=[o.case.pk]), OWN),
     ("PAKN case events", "get", lambda o: reverse("feedback:case-events", args=[o.case.pk]), OWN),
     ("PAKN attachment", "get", lambda o: reverse("feedback:attachment-download", args=[o.attachment.pk]), OWN),
     ("PAKN internal note", "post", lambda o: reverse("feedback:case-note", args=[o.case.pk]), OWN_POST),
     ("PAKN transition", "post", lambda o: reverse("feedback:case-transition", args=[o.case.pk]), OWN_POST),
+    ("PAKN fees case", "get", lambda o: reverse("feedback:case-detail", args=[o.fees_case.pk]), INSPECTED),
+    ("PAKN fees events", "get", lambda o: reverse("feedback:case-events", args=[o.fees_case.pk]), INSPECTED),
+    ("PAKN fees note", "post", lambda o: reverse("feedback:case-note", args=[o.fees_case.pk]), INSPECTED_NOTE),
+    (
+        "PAKN fees transition",
+        "post",
+        lambda o: reverse("feedback:case-transition", args=[o.fees_case.pk]),
+        INSPECTED_WORKFLOW,
+    ),
     ("quarantine review", "get", lambda o: reverse("survey:quarantine-list"), PROVINCIAL),
     (
         "quarantine confirm",
         "post",
         lambda o: reverse("survey:quarantine-confirm"),
-        _expect(302, 404, 404, 404, 400, 400),
+        _expect(302, 404, 404, 404, 400, 400, 404),
     ),
     ("unit history", "get", lambda o: reverse("survey:unit-integrity-history", args=[o.unit.code]), OWN),
     ("audit log", "get", lambda o: reverse("admin:survey_auditentry_changelist"), ADMIN_ONLY),
@@ -78,6 +92,8 @@ PAGES = [
 POST_BODIES = {
     "PAKN internal note": {"note": "Đã gọi điện cho công dân."},
     "PAKN transition": {"to": "accepted", "note": ""},
+    "PAKN fees note": {"note": "Thanh tra đã ghi nhận."},
+    "PAKN fees transition": {"to": "accepted", "note": ""},
 }
 
 
@@ -102,6 +118,9 @@ class Objects:
         self.attachment = self.case.attachments.get()
         self.audit = record_audit(actor=world.admin, action="test.scoping", target=world.unit_a)
         self.other_case = factories.make_pakn_case(unit=world.unit_b, text="Phản ánh riêng của Sở Y tế B-9913.")
+        self.fees_case = factories.make_pakn_case(
+            unit=world.unit_a, category="extra_fees", text="Cán bộ quầy 1 đòi thêm 200.000 đồng không biên lai."
+        )
 
 
 @pytest.fixture

@@ -81,6 +81,8 @@ class Demo:
     export: ReportExport
     quarantined_ids: str
     data: list[str] = field(default_factory=list)
+    inspector: User | None = None  # the provincial inspectorate
+    fees_case: Case | None = None  # a complaint against officials (extra fees), which the inspectorate sees
 
 
 @pytest.fixture
@@ -154,6 +156,8 @@ def demo(settings, tmp_path) -> Demo:
     batch = PosterBatch.objects.create(unit=unit, requested_by=officer, total=3, done=1)
     export = ReportExport.objects.create(requested_by=province, year=2017, format=ReportExport.Format.PDF)
     compute_indices(periods=periods_containing(timezone.localdate()))
+    inspector = factories.make_user(username="thanh-tra-tinh", role=User.Role.INSPECTOR)
+    fees_case = submit_case(unit=unit, category="extra_fees", text="Cán bộ đòi thêm 200.000 đồng ngoài lệ phí.")
 
     # Text that comes from the data, not from the UI: ignored when looking for Vietnamese on English pages.
     data = [
@@ -188,6 +192,8 @@ def demo(settings, tmp_path) -> Demo:
         export=export,
         quarantined_ids=",".join(str(r.pk) for r in suspicious),
         data=sorted({text for text in data if text}, key=len, reverse=True),
+        inspector=inspector,
+        fees_case=fees_case,
     )
 
 
@@ -233,6 +239,18 @@ PAGES = [
     Page("feedback:case-create", post=lambda d: {"unit": d.unit.pk, "text": TYPED[0]}, status=400),
     Page("feedback:case-lookup"),
     Page("feedback:case-lookup", post=lambda d: {"code": "KHONGCOMA1234567"}, status=404),
+    Page("feedback:case-code-request", post=lambda d: {"contact": "khong-hop-le"}, status=400),
+    # A likely duplicate of the demo case (same contact, same unit, same text): shown before filing.
+    Page(
+        "feedback:case-create",
+        post=lambda d: {
+            "unit": d.unit.pk,
+            "category": "late_result",
+            "text": d.case.text,
+            "email": "an@example.vn",
+            "consent_reply": "on",
+        },
+    ),
     Page("feedback:case-track", kwargs=lambda d: {"code": d.case.tracking_code}),
     Page("feedback:case-track", kwargs=lambda d: {"code": d.answered_case.tracking_code}),
     Page("feedback:case-track", kwargs=lambda d: {"code": d.approved_case.tracking_code}),
@@ -260,6 +278,9 @@ PAGES = [
     Page("feedback:case-detail", role="lead", kwargs=lambda d: {"pk": d.approved_case.pk}),
     Page("feedback:case-return", role="lead", kwargs=lambda d: {"pk": d.draft_case.pk}, post=lambda d: {}, status=400),
     Page("feedback:case-events", role="officer", kwargs=lambda d: {"pk": d.case.pk}),
+    # The provincial inspectorate: its inbox and a complaint against officials.
+    Page("feedback:case-list", role="inspector"),
+    Page("feedback:case-detail", role="inspector", kwargs=lambda d: {"pk": d.fees_case.pk}),
     Page("survey:counter-list", role="officer", status=302),  # straight to the officer's own unit
     Page("survey:unit-counters", role="officer", kwargs=lambda d: {"unit_id": d.unit.pk}),
     Page("survey:poster-batch-detail", role="officer", kwargs=lambda d: {"pk": d.batch.pk}),

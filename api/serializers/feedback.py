@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from feedback.attachments import check_attachments
-from feedback.models import Attachment, Case, CaseContact, CaseEvent, Category, Status, public_status
+from feedback.models import Attachment, Case, CaseContact, CaseEvent, Category, Delivery, Status, public_status
 
 from .common import PatternField, StringField, text_field
 
@@ -194,6 +194,15 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["kind", "actor", "from_status", "to_status", "note", "is_public", "created_at"]
 
 
+class DeliverySerializer(serializers.ModelSerializer):
+    """A message to the citizen: the receipt, the answer, the request to rate it, a resent code. The address is
+    masked once the outcome is final."""
+
+    class Meta:
+        model = Delivery
+        fields = ["kind", "channel", "recipient", "status", "attempts", "last_error", "created_at", "sent_at"]
+
+
 class CaseDetailSerializer(CaseSerializer):
     """A case as the staff case page shows it: with the answer (and a draft awaiting approval or publication), the
     citizen's rating and appeal, the contact the citizen consented to give, attachments and the whole event log
@@ -208,6 +217,7 @@ class CaseDetailSerializer(CaseSerializer):
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
+    deliveries = DeliverySerializer(many=True, read_only=True)
     tracking_url = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
@@ -229,10 +239,18 @@ class CaseDetailSerializer(CaseSerializer):
             "escalation_reason",
             "classify_due",
             "information_due",
+            "duplicate_of",
             "contact",
             "attachments",
             "events",
+            "deliveries",
         ]
+        extra_kwargs = {
+            "duplicate_of": {
+                "help_text": "A likely earlier copy of this case (same device or contact, same unit, "
+                "similar text within a day), or null."
+            }
+        }
 
     @extend_schema_field(ContactSerializer(allow_null=True))
     def get_contact(self, case: Case):

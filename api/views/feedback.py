@@ -6,14 +6,18 @@ not allow (an officer approving an answer) 403 with the reason. A tracking code 
 shape, answers the same 404.
 """
 
+import uuid
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -23,7 +27,7 @@ from survey.models import Counter, Rating, Unit, User
 
 from ..errors import Conflict
 from ..filters import ApiCaseFilter
-from ..permissions import PublicActionsMixin
+from ..permissions import IsCaseStaff, PublicActionsMixin
 from ..serializers.common import ErrorSerializer
 from ..serializers.feedback import (
     AnswerSerializer,
@@ -60,6 +64,16 @@ APPROVAL = (
 NOT_FOUND_CODE = _("Không tìm thấy phản ánh với mã tra cứu này.")
 
 
+def _optional_idempotency_key(request) -> uuid.UUID | None:
+    raw = request.headers.get("Idempotency-Key", "").strip()
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise ValidationError({"Idempotency-Key": [_("Khóa chống trùng phải là một UUID.")]}) from None
+
+
 def _normalised_code(code: str) -> str:
     return "".join(code.split()).lower()
 
@@ -85,6 +99,7 @@ def _workflow(summary: str, request, description: str = ACTION, approvers_only: 
 )
 class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     public_actions = {"create": "feedback", "track": "feedback-track"}
+    staff_permission = IsCaseStaff
     serializer_class = CaseSerializer
     filterset_class = ApiCaseFilter
     parser_classes = [JSONParser, MultiPartParser]
@@ -94,7 +109,7 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         cases = Case.objects.for_user(self.request.user).select_related("assigned_to")
         if self.action == "list":
             return cases.order_by(F("due_date").asc(nulls_last=True), "created_at", "pk")
-        return cases.select_related("approved_by").prefetch_related("attachments", "events__actor")
+        return cases.select_related("approved_by").prefetch_related("attachments", "events__actor", "deliveries")
 
     def get_serializer_class(self):
         return CaseSerializer if self.action == "list" else CaseDetailSerializer
@@ -109,7 +124,7 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
             raise PermissionDenied(str(error) or None) from None
         # A transfer can take the case out of the caller's scope: answer with what it became all the same.
         fresh = Case.objects.select_related("assigned_to", "approved_by").prefetch_related(
-            "attachments", "events__actor"
+            "attachments", "events__actor", "deliveries"
         )
         return Response(CaseDetailSerializer(fresh.get(pk=case.pk)).data)
 
@@ -120,13 +135,27 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         description=(
             "Public: no credentials; throttled per address (scope `feedback`); a browser post from another site is "
             "refused (403). JSON, or `multipart/form-data` to attach up to 3 images or PDFs (5 MB each; images "
-            "are re-encoded, which drops their metadata). Contact details are stored only with `consent_reply`. "
-            "Keep the returned `tracking_code`: it is the only way to follow the case. An unknown or closed unit, "
+            "are re-encoded, which drops their metadata). Contact details are stored only with `consent_reply`; "
+            "the citizen who gives an email or a phone number then gets a receipt with the tracking link at once "
+            "(email, SMS, Zalo as configured). Return the `tracking_code` to the citizen: it opens the case. "
+            "**Idempotency**: send an `Idempotency-Key` header (a UUID made once per case, sent again on every "
+            "retry): a key already used answers 200 with the case it filed, and files nothing. A likely duplicate "
+            "(same contact, same unit, similar text within a day) is filed and linked to the earlier case for the "
+            "officer. An unknown or closed unit, "
             "counter or rating answers 404; a counter of another unit 409. Rules across fields (400): contact "
             "details need `consent_reply`, and `consent_reply` needs an email or a phone number."
         ),
         request={"application/json": CaseCreateSerializer, "multipart/form-data": CaseCreateSerializer},
-        responses={201: CaseCreatedSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.UUID,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="A UUID made once per case: a retry with the same key returns the first case (200).",
+            )
+        ],
+        responses={201: CaseCreatedSerializer, 200: CaseCreatedSerializer},
         examples=[
             OpenApiExample(
                 "Request",
@@ -155,6 +184,9 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
         ],
     )
     def create(self, request, *args, **kwargs):
+        key = _optional_idempotency_key(request)
+        if key is not None and (first := Case.objects.filter(idempotency_key=key).first()) is not None:
+            return Response(CaseCreatedSerializer(first).data, status=status.HTTP_200_OK)
         serializer = CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -174,6 +206,7 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
             rating = Rating.objects.filter(idempotency_key=data["rating"], counter=counter).first()
             if rating is None:
                 raise NotFound(_("Không tìm thấy lượt đánh giá này tại quầy đã gửi."))
+        started = timezone.now()
         try:
             case = services.submit_case(
                 unit=unit,
@@ -189,10 +222,14 @@ class CaseViewSet(PublicActionsMixin, mixins.ListModelMixin, mixins.RetrieveMode
                     consent_reply=data["consent_reply"],
                     consent_publish=data["consent_publish"],
                 ),
+                idempotency_key=key,
             )
         except services.TransitionError as error:
             raise Conflict(error.message) from None
-        return Response(CaseCreatedSerializer(case).data, status=status.HTTP_201_CREATED)
+        fresh = case.created_at >= started
+        return Response(
+            CaseCreatedSerializer(case).data, status=status.HTTP_201_CREATED if fresh else status.HTTP_200_OK
+        )
 
     @extend_schema(
         summary="Track a case by its code",

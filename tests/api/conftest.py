@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from survey.models import User
 from tests import factories
 
-ROLES = ("anonymous", "officer_a", "officer_b", "lead_a", "province", "admin", "token_client")
+ROLES = ("anonymous", "officer_a", "officer_b", "lead_a", "province", "admin", "token_client", "inspector")
 
 # Which units' rows each role may see in a scoped list: a unit name of the world, or "all".
 VISIBLE_UNITS = {
@@ -21,6 +21,9 @@ VISIBLE_UNITS = {
     "province": "all",
     "admin": "all",
     "token_client": "all",
+    # The inspectorate has no unit: it sees no unit's counters, ratings or figures; its cases (the complaints
+    # against officials, of any unit) are checked by the endpoints that override this (`Endpoint.visible`).
+    "inspector": [],
 }
 
 

@@ -22,16 +22,24 @@ def expect(default: int, **overrides: int) -> dict[str, int]:
 
 
 PUBLIC = expect(200)
-STAFF = expect(200, anonymous=401)
+# The provincial inspectorate (`inspector`) has no unit: every staff endpoint refuses it (403) except the cases it
+# sees (complaints against officials of any unit), which it reads and annotates.
+STAFF = expect(200, anonymous=401, inspector=403)
+CASES = expect(200, anonymous=401)  # The case list: the inspectorate's holds only complaints against officials.
 READ_ONLY = expect(405)  # Public read-only collections refuse writes from everyone.
-STAFF_READ_ONLY = expect(405, anonymous=401)
-OWN_UNIT_A = expect(200, anonymous=401, officer_b=404)  # A unit A object: unit B answers 404 (not disclosed).
-OWN_UNIT_B = expect(200, anonymous=401, officer_a=404, lead_a=404)
-PROVINCIAL = expect(200, anonymous=401, officer_a=403, officer_b=403, lead_a=403)
-APPROVERS_OF_A = expect(200, anonymous=401, officer_a=403, officer_b=404)  # Unit A's lead and provincial accounts.
+STAFF_READ_ONLY = expect(405, anonymous=401, inspector=403)
+OWN_UNIT_A = expect(200, anonymous=401, officer_b=404, inspector=403)  # Unit A's object: unit B answers 404.
+OWN_UNIT_B = expect(200, anonymous=401, officer_a=404, lead_a=404, inspector=403)
+CASE_A = expect(200, anonymous=401, officer_b=404, inspector=404)  # Not against officials: not the inspectorate's.
+CASE_B = expect(200, anonymous=401, officer_a=404, lead_a=404, inspector=404)
+INSPECTED_A = expect(200, anonymous=401, officer_b=404)  # Unit A's complaint against officials.
+PROVINCIAL = expect(200, anonymous=401, officer_a=403, officer_b=403, lead_a=403, inspector=403)
+APPROVERS_OF_A = expect(200, anonymous=401, officer_a=403, officer_b=404, inspector=403)  # Unit A's lead, province.
 CREATED = expect(201)  # Public writes: credentials are ignored, everyone may post.
-STAFF_CREATE_A = expect(201, anonymous=401, officer_b=404)  # Unit A's counter: unit B answers 404.
-PROVINCIAL_CREATE = expect(201, anonymous=401, officer_a=403, officer_b=403, lead_a=403)
+STAFF_CREATE_A = expect(201, anonymous=401, officer_b=404, inspector=403)  # Unit A's counter: unit B answers 404.
+PROVINCIAL_CREATE = expect(201, anonymous=401, officer_a=403, officer_b=403, lead_a=403, inspector=403)
+# Case lists: the inspectorate sees unit A's complaint against officials (and no other case).
+INSPECTS_A = {"inspector": ["unit_a"]}
 
 
 def snapshot_unit(w, row: dict) -> int | None:
@@ -71,6 +79,7 @@ class Endpoint:
     headers: Callable | None = None  # A function of the world giving extra request headers.
     unit_of: Callable | None = None  # (world, row) -> the row's unit id, or None for rows of no unit.
     format: str = "json"
+    visible: dict | None = None  # Overrides of VISIBLE_UNITS for this endpoint (role -> unit names or "all").
 
     def __str__(self) -> str:
         return self.name
@@ -122,7 +131,7 @@ ENDPOINTS = [
     Endpoint(
         "dossier link for B",
         lambda w: reverse("api:dossier-link-create"),
-        expect(201, anonymous=401, officer_a=404, lead_a=404),
+        expect(201, anonymous=401, officer_a=404, lead_a=404, inspector=403),
         method="post",
         data=lambda w: {"counter": w.counter_b.pk, "dossier_code": "HS-B-0001"},
     ),
@@ -143,10 +152,33 @@ ENDPOINTS = [
     ),
     Endpoint("feedback track", lambda w: reverse("api:case-track", args=[w.case_a.tracking_code]), PUBLIC),
     Endpoint("feedback track wrong", lambda w: reverse("api:case-track", args=["khong-co-ma-nay"]), expect(404)),
-    Endpoint("feedback", lambda w: reverse("api:case-list"), STAFF, unit_key="unit"),
-    Endpoint("feedback of A", lambda w: f"{reverse('api:case-list')}?status=received", STAFF, "unit", True),
-    Endpoint("case A", lambda w: reverse("api:case-detail", args=[w.case_a.pk]), OWN_UNIT_A),
-    Endpoint("case B", lambda w: reverse("api:case-detail", args=[w.case_b.pk]), OWN_UNIT_B),
+    Endpoint("feedback", lambda w: reverse("api:case-list"), CASES, unit_key="unit", visible=INSPECTS_A),
+    Endpoint(
+        "feedback of A",
+        lambda w: f"{reverse('api:case-list')}?status=received",
+        CASES,
+        "unit",
+        True,
+        visible=INSPECTS_A,
+    ),
+    # A complaint against officials of unit A: its unit and the provincial inspectorate see it; the inspectorate
+    # reads it and adds notes, but takes no step of the workflow (403), and never sees the other cases (404).
+    Endpoint("case A fees", lambda w: reverse("api:case-detail", args=[w.case_a_fees.pk]), INSPECTED_A),
+    Endpoint(
+        "case A fees note",
+        lambda w: reverse("api:case-note", args=[w.case_a_fees.pk]),
+        INSPECTED_A,
+        method="post",
+        data=lambda w: {"note": "Thanh tra đã ghi nhận."},
+    ),
+    Endpoint(
+        "case A fees accept",
+        lambda w: reverse("api:case-accept", args=[w.case_a_fees.pk]),
+        OWN_UNIT_A,
+        method="post",
+    ),
+    Endpoint("case A", lambda w: reverse("api:case-detail", args=[w.case_a.pk]), CASE_A),
+    Endpoint("case B", lambda w: reverse("api:case-detail", args=[w.case_b.pk]), CASE_B),
     Endpoint("case A accept", lambda w: reverse("api:case-accept", args=[w.case_a.pk]), OWN_UNIT_A, method="post"),
     Endpoint("case B accept", lambda w: reverse("api:case-accept", args=[w.case_b.pk]), OWN_UNIT_B, method="post"),
     Endpoint(
@@ -209,7 +241,7 @@ ENDPOINTS = [
     Endpoint(
         "case A note",
         lambda w: reverse("api:case-note", args=[w.case_a.pk]),
-        OWN_UNIT_A,
+        CASE_A,
         method="post",
         data=lambda w: {"note": "Gọi lại."},
     ),
@@ -299,6 +331,7 @@ def _build_matrix_world():
     world.case_a_awaiting_approval = factories.make_pakn_case(unit=world.unit_a)
     world.case_a_approved = factories.make_pakn_case(unit=world.unit_a)
     world.case_a_answered = factories.make_pakn_case(unit=world.unit_a)
+    world.case_a_fees = factories.make_pakn_case(unit=world.unit_a, category="extra_fees")
     _advance(world.case_a_accepted, "accepted", by=world.province)
     _advance(world.case_a_in_progress, "in_progress", by=world.province)
     _advance(world.case_a_awaiting_approval, "awaiting_approval", by=world.officer_a)
@@ -358,7 +391,7 @@ def test_permission_matrix(endpoint, role, world, api_as):
     if (endpoint.unit_key or endpoint.unit_of) and response.status_code == 200:
         unit_of = endpoint.unit_of or (lambda w, row: row[endpoint.unit_key])
         seen = {unit_of(world, row) for row in body["results"]} - {None}
-        visible = VISIBLE_UNITS[role]
+        visible = (endpoint.visible or {}).get(role, VISIBLE_UNITS[role])
         every_unit = {world.unit_a.pk, world.unit_b.pk}
         allowed = every_unit if visible == "all" else {getattr(world, name).pk for name in visible}
         assert seen <= allowed or visible == "all", f"{role} sees another unit's rows in {endpoint}: {seen - allowed}"

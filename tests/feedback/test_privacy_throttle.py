@@ -11,6 +11,9 @@ URL = reverse("feedback:case-create")
 
 
 def _submit(client, world, *, ip="198.51.100.7", text="Trả kết quả trễ hẹn ba ngày so với giấy hẹn."):
+    # Each submission comes from a fresh device (no cookie) behind the address: these tests are about the address
+    # throttle, not about the same device sending the same complaint again.
+    client.cookies.clear()
     payload = {"unit": world.unit_a.pk, "category": "late_result", "text": text}
     return client.post(URL, payload, REMOTE_ADDR=ip)
 
@@ -55,6 +58,7 @@ def test_other_addresses_and_the_form_page_are_not_affected(client, world, limit
 def test_behind_a_proxy_the_client_address_counts_not_the_proxy(client, world, limit, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for n in range(3):
+        client.cookies.clear()  # Three citizens, three devices.
         response = client.post(
             URL,
             {"unit": world.unit_a.pk, "category": "other", "text": "Ghế chờ bị hỏng, thiếu nước uống."},
