@@ -4,7 +4,8 @@ One command runs everything on this machine and prints a summary (and `--json FI
 
     .venv/bin/python bench/submit.py                  # every stage, once
     .venv/bin/python bench/submit.py --runs 3         # the sustained stages three times; the summary is the median
-    .venv/bin/python bench/submit.py --only api form  # some of: sweep rawpg drf api form rate sqlite posters scaleout
+    .venv/bin/python bench/submit.py --only api form  # some of: sweep rawpg plain drf api form rate servers sqlite
+                                                      # posters scaleout
 
 What it does:
 - creates a dedicated PostgreSQL database (`--db`, dropped and created again) and migrates it, flushes its own
@@ -16,9 +17,13 @@ What it does:
 - drives the real submission paths from a load generator process (aiohttp, asyncio) with a unique idempotency
   key per rating: the API (`POST /api/v1/ratings/` with `Idempotency-Key`) and the QR form (a GET of `/r/<code>`
   for the page, its CSRF token and hidden key, then the POST that records);
-- measures in the same run the two references: the raw PostgreSQL ceiling (single-row autocommit INSERTs of an
-  equivalent row from psycopg, same concurrency) and a plain DRF `ModelSerializer` create endpoint on the same
-  table (mounted only by `bench/settings.py`, not part of the product);
+- measures in the same run three references: the raw PostgreSQL ceiling (single-row autocommit INSERTs of an
+  equivalent row from psycopg, same concurrency), a plain Django view (JSON in, one ORM insert, JSON out: the
+  framework's floor) and a plain DRF `ModelSerializer` create endpoint on the same table (both mounted only by
+  `bench/settings.py`, not part of the product), and prints each path's ratio to each;
+- the `servers` stage: gunicorn sync and gthread, granian's WSGI mode and psycopg's connection pool, interleaved
+  round by round (machine load falls on all alike), as ratios to gunicorn sync in the same round (only with
+  `--only servers`; needs `pip install granian psycopg-pool`);
 - a fixed-rate run at 200 requests per second for the p99 target (latency counted from the scheduled send time,
   so a stalled server cannot hide its queue), the embedded SQLite mode (gunicorn on SQLite, no Redis), the
   poster batch of 500 counters through `survey.services.generate_poster_batch`, and the scale-out check (two web
@@ -59,7 +64,9 @@ DAILY_RHYTHM = 150.0
 # The scores drawn, in turn: half 5, 30% 4, 10% 3, 5% each 2 and 1 (most citizens are satisfied, as in the
 # province's surveys). Every low score makes the unhappy-wave check read the counter's recent votes.
 SCORES = [5] * 10 + [4] * 6 + [3] * 2 + [2, 1]
-STAGES = ("sweep", "rawpg", "drf", "api", "form", "rate", "sqlite", "posters", "scaleout")
+STAGES = ("sweep", "rawpg", "plain", "drf", "api", "form", "rate", "servers", "sqlite", "posters", "scaleout")
+# The server comparison needs two packages the product does not use: only with `--only servers`.
+DEFAULT_STAGES = tuple(stage for stage in STAGES if stage != "servers")
 
 
 # --- Helpers -----------------------------------------------------------------------------------------------------
@@ -253,7 +260,8 @@ async def _load(args) -> dict:
             }
         ).encode()
         headers = {"Content-Type": "application/json", "X-Forwarded-For": ip, "X-Forwarded-Proto": "https"}
-        async with session.post(base + "/bench/drf-ratings/", data=body, headers=headers) as response:
+        url = base + ("/bench/plain-ratings/" if args.mode == "plain" else "/bench/drf-ratings/")
+        async with session.post(url, data=body, headers=headers) as response:
             await response.read()
             if response.status == 201:
                 return key, None
@@ -293,7 +301,7 @@ async def _load(args) -> dict:
             note_error(f"http {response.status}")
             return None, page_ms
 
-    submit = {"api": api, "drf": drf, "form": form}[args.mode]
+    submit = {"api": api, "drf": drf, "plain": drf, "form": form}[args.mode]
 
     async def one(session, scheduled: float | None = None) -> None:
         n, ip, base = next_request()
@@ -374,7 +382,7 @@ async def _load(args) -> dict:
 
 def load_main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=["api", "form", "drf"], required=True)
+    parser.add_argument("--mode", choices=["api", "form", "drf", "plain"], required=True)
     parser.add_argument("--base", required=True, help="comma-separated base URLs, used in turn")
     parser.add_argument("--targets", required=True)
     parser.add_argument("--keys", required=True)
@@ -669,7 +677,11 @@ def show(label: str, stats: dict) -> None:
         f"{check.get('acked')} acknowledged keys; {check.get('unacked_stored')} stored for requests whose client "
         "gave up before the answer, which a retry with the same key would get back)"
         + (f" statuses {check.get('statuses')} flags {check.get('flags')}" if check else "")
-        + (f"  page p50 {stats['page_p50']:.1f} ms p99 {stats['page_p99']:.1f} ms" if stats.get("page_p50") else "")
+        + (
+            f"  page p50 {stats['page_p50']:.1f} ms p99 {stats['page_p99']:.1f} ms"
+            if stats.get("page_p50", 0) > 0
+            else ""
+        )
     )
 
 
@@ -687,8 +699,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", nargs="*", choices=STAGES, help="run only these stages")
     parser.add_argument("--json", help="write every figure to this file")
+    parser.add_argument("--servers-duration", type=float, default=15, help="seconds of each servers-stage run")
     args = parser.parse_args()
-    stages = args.only or STAGES
+    stages = args.only or DEFAULT_STAGES
 
     if WORK.exists():
         shutil.rmtree(WORK)
@@ -753,13 +766,18 @@ def main() -> None:
                 stats["keys_file"] = str(keys)
                 figures["rawpg"] = verify(env, stats)
                 show("raw PostgreSQL, single-row autocommit INSERT", stats)
-            need_web = any(stage in stages for stage in ("drf", "api", "form", "rate"))
+            need_web = any(stage in stages for stage in ("plain", "drf", "api", "form", "rate"))
             server = web(*setting) if need_web else None
-            for mode, label in (("drf", "DRF ModelSerializer baseline"), ("api", "API"), ("form", "QR form")):
+            for mode, label in (
+                ("plain", "plain Django view"),
+                ("drf", "DRF ModelSerializer baseline"),
+                ("api", "API"),
+                ("form", "QR form"),
+            ):
                 if mode not in stages:
                     continue
                 forget_windows(args.redis)
-                duration = 30 if mode == "drf" else args.duration
+                duration = 30 if mode in ("drf", "plain") else args.duration
                 tag = f"{mode}-{run}"
                 stats = measured(
                     server, run_load, mode, base, duration=duration, concurrency=args.concurrency, tag=tag
@@ -777,6 +795,8 @@ def main() -> None:
                 stop(server)
             results["runs"].append(figures)
 
+        if "servers" in stages:
+            results["servers"] = stage_servers(env, args)
         if "posters" in stages:
             results["posters"] = [django_call(env, "_posters", "500") for _ in range(args.runs)]
             for poster in results["posters"]:
@@ -793,6 +813,88 @@ def main() -> None:
     summarise(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
+
+
+# Server configurations compared by the "servers" stage: (name, server, workers, threads, pool size or 0).
+SERVER_CONFIGS = [
+    ("gunicorn sync", "gunicorn-sync", 4, 1, 0),
+    ("gunicorn gthread 2", "gunicorn-gthread", 4, 2, 0),
+    ("gunicorn gthread 2 + pool", "gunicorn-gthread", 4, 2, 2),
+    ("granian wsgi", "granian", 4, 1, 0),
+]
+
+
+def start_server(env: dict, port: int, kind: str, workers: int, threads: int, pool: int, name: str) -> Server:
+    """gunicorn (as bin/serve runs it, without the access log) or granian's WSGI mode, on the same app."""
+    bin_dir = Path(PYTHON).parent
+    if kind == "granian":
+        args = [
+            str(bin_dir / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws", "config.wsgi:application",
+        ]  # fmt: skip
+    else:
+        worker_class = "gthread" if kind == "gunicorn-gthread" else "sync"
+        args = [
+            str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads), "--timeout", "120",
+        ]  # fmt: skip
+    server_env = dict(env, BENCH_DATABASE_POOL=str(pool))
+    server = Server(args, server_env, name, health_url=f"http://127.0.0.1:{port}/healthz")
+    try:
+        server.wait_ready(timeout=300)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def stage_servers(env: dict, args) -> dict:
+    """gunicorn sync and gthread, granian's WSGI mode, with and without psycopg's pool, interleaved: each round
+    runs every configuration once on the plain view and the API, so that the machine's other load falls on all of
+    them alike; the figures that count are the ratios to gunicorn sync within a round."""
+    log(
+        f"Servers: {len(SERVER_CONFIGS)} configurations interleaved, {args.runs} round(s), "
+        f"{args.servers_duration:.0f} s each"
+    )
+    rounds = []
+    port = args.port + 10
+    for run in range(args.runs):
+        figures: dict = {}
+        for label, kind, workers, threads, pool in SERVER_CONFIGS:
+            server = start_server(env, port, kind, workers, threads, pool, name=f"servers-{kind}")
+            try:
+                for mode in ("plain", "api"):
+                    forget_windows(args.redis)
+                    tag = f"servers-{run}-{kind}-{threads}-{pool}-{mode}"
+                    duration = args.servers_duration
+                    stats = measured(
+                        server, run_load, mode, base=f"http://127.0.0.1:{port}", duration=duration,
+                        concurrency=args.concurrency, tag=tag,
+                    )  # fmt: skip
+                    verify(env, stats)
+                    show(f"{label}, {mode}", stats)
+                    figures.setdefault(label, {})[mode] = stats
+            finally:
+                server.stop()
+        rounds.append(figures)
+    return {"configs": [c[0] for c in SERVER_CONFIGS], "rounds": rounds}
+
+
+def print_servers(servers: dict) -> None:
+    rounds = servers["rounds"]
+    reference = servers["configs"][0]
+    print()
+    print(f"Servers, median over {len(rounds)} interleaved round(s) of the ratio to {reference} in the same round")
+    print(f"{'configuration':<30}{'plain/s':>9}{'API/s':>8}{'plain CPU':>11}{'API CPU':>9}{'errors':>8}")
+    for label in servers["configs"]:
+        row = []
+        for field in ("throughput", "server_cpu_ms"):
+            for mode in ("plain", "api"):
+                ratios = [r[label][mode][field] / r[reference][mode][field] for r in rounds]
+                row.append(statistics.median(ratios))
+        errors = sum(sum(r[label][m]["errors"].values()) for r in rounds for m in ("plain", "api"))
+        print(f"{label:<30}{row[0]:>8.2f}x{row[1]:>7.2f}x{row[2]:>10.2f}x{row[3]:>8.2f}x{errors:>8}")
+    print("(per s: throughput ratio, higher is better; CPU: the server's CPU per rating, lower is better)")
 
 
 def stage_sqlite(args) -> dict:
@@ -1006,6 +1108,7 @@ def summarise(results: dict) -> None:
     )
     labels = {
         "rawpg": "raw PostgreSQL single-row INSERT",
+        "plain": "plain Django view (JSON, one ORM insert)",
         "drf": "DRF ModelSerializer baseline",
         "api": "API POST /api/v1/ratings/",
         "form": "QR form POST /r/<code> (after its GET)",
@@ -1020,17 +1123,21 @@ def summarise(results: dict) -> None:
             f"{median(mode, 'p99'):>9.1f}{errors:>8.0f}{median(mode, 'generator_cpu'):>9.0%}"
             f"{median(mode, 'server_cpu_ms') or 0:>8.1f}{median(mode, 'loadavg') or 0:>6.1f}"
         )
-    raw, drf = median("rawpg", "throughput"), median("drf", "throughput")
-    for mode in ("api", "form"):
+    raw, drf, plain = median("rawpg", "throughput"), median("drf", "throughput"), median("plain", "throughput")
+    for mode in ("plain", "drf", "api", "form"):
         value = median(mode, "throughput")
         if value is None:
             continue
         ratios = []
-        if drf:
+        if plain and mode != "plain":
+            ratios.append(f"{value / plain:.2f}x the plain view")
+        if drf and mode != "drf":
             ratios.append(f"{value / drf:.2f}x the DRF baseline")
         if raw:
-            ratios.append(f"{value / raw:.2f} of the raw PostgreSQL ceiling")
+            ratios.append(f"{value / raw:.3f}x raw PostgreSQL")
         print(f"  {labels[mode]}: " + ", ".join(ratios))
+    if "servers" in results:
+        print_servers(results["servers"])
     if "sqlite" in results:
         sruns = results["sqlite"]["runs"]
         for mode in ("api", "form", "rate"):

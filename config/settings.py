@@ -111,6 +111,21 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     # A database that does not answer must fail a request quickly, not hang a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # A streaming replica of the primary, read by reports, dashboards and exports only (config/db_router.py).
+    # Writes, rollups and every other read stay on the primary; without it everything is on `default`.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        # The test database of the replica is the primary's: a streaming replica cannot be created or written.
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Behind PgBouncer in transaction mode (docs/deployment.md) a server connection serves one transaction, then
+    # another client: no named cursor may outlive its transaction, and PgBouncer, not Django, keeps connections.
+    # (Django already turns psycopg's prepared statements off.)
+    if env_bool("DATABASE_PGBOUNCER", False):
+        for database in DATABASES.values():
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            database["CONN_MAX_AGE"] = 0
 else:
     DATABASES = {
         "default": {
@@ -119,6 +134,8 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
+
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "survey.User"

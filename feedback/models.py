@@ -135,6 +135,12 @@ class Case(models.Model):
     classify_due = models.DateField(_("hạn phân loại"))
     information_due = models.DateField(_("hạn yêu cầu bổ sung"))
     answer_due = models.DateField(_("hạn trả lời"))
+    appeal_answer_due = models.DateField(
+        _("hạn trả lời sau khi đề nghị xem xét lại"),
+        null=True,
+        blank=True,
+        help_text=_("Tính một lần khi người dân đề nghị xem xét lại; không đổi khi lịch làm việc được sửa sau đó."),
+    )
     due_date = models.DateField(_("hạn hiện tại"), null=True, blank=True)
     reminded_for = models.DateField(_("đã nhắc hạn"), null=True, blank=True)
     created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
@@ -199,9 +205,14 @@ class Case(models.Model):
         return public_status(self.status)
 
     def answer_deadline(self, calendar=None) -> datetime.date:
-        """The day the answer must be published by: the answer deadline counted from receipt, or from the appeal."""
+        """The day the answer must be published by: the answer deadline counted from receipt, or from the appeal.
+
+        Both are stored when they are set (`answer_due`, `appeal_answer_due`), so that a later edit of the working
+        calendar never moves a deadline already promised to the citizen."""
         if self.appealed_at is None:
             return self.answer_due
+        if self.appeal_answer_due is not None:
+            return self.appeal_answer_due
         from .workdays import WorkCalendar, deadline_days
 
         calendar = calendar or WorkCalendar()

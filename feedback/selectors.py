@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from .models import Case, CaseContact, Category
+from .models import Case, CaseContact, Category, Status
 
 
 def pakn_outcomes_by_unit(*, start: datetime.date, end: datetime.date) -> list[dict]:
@@ -18,17 +18,19 @@ def pakn_outcomes_by_unit(*, start: datetime.date, end: datetime.date) -> list[d
 
     - `unit_id`: the unit that holds the case now (a transferred case counts for the unit it went to);
     - `received`: cases created in the period;
-    - `answer_due`: cases whose legal answer deadline (`Case.answer_due`) falls in the period;
+    - `answer_due`: cases whose legal answer deadline (`Case.answer_due`) falls in the period, less the rejected
+      (inadmissible) ones, which owe no answer;
     - `answered_on_time`: of those, the cases whose answer was first published on the tracking page on or before
       that deadline (`first_answered_at`: a draft awaiting approval or an approved answer not yet published does
       not count; a later answer after an appeal does not change this);
+    - `rejected`: the rejected cases whose answer deadline falls in the period (counted on their own);
     - `rated`: answers rated by the citizen in the period (`citizen_rated_at`);
     - `rated_satisfied`: of those, the ones rated satisfied.
 
     Rates are left to the caller: on-time rate = answered_on_time / answer_due, answer satisfaction =
     rated_satisfied / rated; an empty denominator means "N/A".
     """
-    keys = ("received", "answer_due", "answered_on_time", "rated", "rated_satisfied")
+    keys = ("received", "answer_due", "answered_on_time", "rejected", "rated", "rated_satisfied")
     rows: dict[int, dict] = defaultdict(lambda: dict.fromkeys(keys, 0))
 
     received = (
@@ -43,13 +45,15 @@ def pakn_outcomes_by_unit(*, start: datetime.date, end: datetime.date) -> list[d
         Case.objects.filter(answer_due__gte=start, answer_due__lte=end)
         .values("unit_id")
         .annotate(
-            n=Count("pk"),
-            on_time=Count("pk", filter=Q(first_answered_at__date__lte=F("answer_due"))),
+            n=Count("pk", filter=~Q(status=Status.REJECTED)),
+            on_time=Count("pk", filter=Q(first_answered_at__date__lte=F("answer_due")) & ~Q(status=Status.REJECTED)),
+            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
         )
     )
     for row in due:
         rows[row["unit_id"]]["answer_due"] = row["n"]
         rows[row["unit_id"]]["answered_on_time"] = row["on_time"]
+        rows[row["unit_id"]]["rejected"] = row["rejected"]
 
     rated = (
         Case.objects.filter(citizen_rated_at__date__gte=start, citizen_rated_at__date__lte=end)

@@ -480,10 +480,13 @@ def appeal_case(*, case: Case, text: str) -> Case:
     case.status = Status.IN_PROGRESS
     case.appeal_text = text.strip()
     case.appealed_at = now
+    calendar = WorkCalendar()
+    # Stored now: the promise made on the day of the appeal, whatever later edits of the calendar say.
+    case.appeal_answer_due = calendar.add_working_days(timezone.localdate(now), deadline_days("answer"))
     case.escalated_at = now
     case.escalation_reason = "appeal"
     case.reminded_for = None
-    case.due_date = _current_due(case, WorkCalendar())
+    case.due_date = _current_due(case, calendar)
     case.save()
     _event(case, kind=CaseEvent.Kind.APPEALED, by=None, from_status=from_status, note=case.appeal_text, public=True)
     _enqueue(tasks.notify_escalation_task, case.pk)

@@ -70,6 +70,11 @@ def classify(percent: Decimal | float | None, scheme: ReportScheme) -> Band | No
     return Band.WEAK
 
 
+def has_at_most_two_decimals(value: Decimal) -> bool:
+    """CCHC points have at most 2 decimals (DESIGN.md section 6): 79.99 and 80.100 pass, 79.995 does not."""
+    return value == value.quantize(Decimal("0.01"))
+
+
 def cchc_percent(points: Decimal, max_points: Decimal) -> Decimal:
     return Decimal(points) / Decimal(max_points) * 100
 
@@ -190,6 +195,13 @@ def _validate(rows: list[list[str]], year: int) -> tuple[list[_ParsedRow], list[
             return None
         if value < 0:
             errors.append(CellError(row_number, column, _("Điểm không được âm.")))
+            return None
+        if not has_at_most_two_decimals(value):
+            # Rounding here would be a choice the province did not make (79.995 -> 80.00 is Tốt, 79.99 Khá).
+            errors.append(CellError(row_number, column, _("“%(value)s” có quá 2 chữ số thập phân.") % {"value": raw}))
+            return None
+        if value >= Decimal("100000"):
+            errors.append(CellError(row_number, column, _("Điểm quá lớn.")))
             return None
         return value
 
@@ -327,6 +339,8 @@ def save_cchc_score(
     totals and each field's), also when nothing changed: a score re-entered is a decision worth tracing."""
     if max_points <= 0 or points < 0 or points > max_points:
         raise ValueError(_("Điểm đạt phải từ 0 đến điểm tối đa."))
+    if not all(map(has_at_most_two_decimals, (points, max_points))):
+        raise ValueError(_("Điểm có tối đa 2 chữ số thập phân."))
     existing = CchcScore.objects.select_for_update().filter(unit=unit, year=year).first()
     before = _score_figures(existing) if existing else {}
     score, _created = CchcScore.objects.update_or_create(

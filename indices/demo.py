@@ -1,8 +1,11 @@
-"""Demo CCHC scores for 2016 and 2017 of the 37 units of the seed's report.
+"""Demo CCHC scores: 2016 and 2017 of the 37 units of the seed's report, and the two rated demo years.
 
 The 2017 points are chosen so that the report reproduces the seed exactly: central agencies 87.46% (4 Tốt,
 1 Khá), departments 73.93% (3 Tốt, 14 Khá, 4 Trung bình), district level 64.51% (5 Khá, 6 Trung bình) and the
 province 75.3%. Every unit is scored out of 100 points, split over the index's fields. 2016 is somewhat lower.
+The rated years (`survey.demo.demo_years`: 2024, before the reorganisation, and the latest year after it) get
+scores too, so that their reports show CCHC, satisfaction and the composite side by side: 2024 a little above
+2017, and after the reorganisation each commune near the mean of its districts' 2024 scores.
 Idempotent: rows that are already right are left untouched.
 """
 
@@ -64,13 +67,28 @@ CENT = Decimal("0.01")
 
 
 def demo_scores(seed: int = 2016) -> dict[int, dict[str, Decimal]]:
-    """Points (out of 100) by year and unit code: 2017 as in the seed, 2016 lower by 0.5 to 6 points."""
+    """Points (out of 100) by year and unit code: 2017 as in the seed, 2016 lower by 0.5 to 6 points, and the
+    rated demo years (the units in force in each)."""
+    from survey.demo import DISTRICT_SUCCESSORS, demo_years
+
     rng = random.Random(seed)
     scores_2016 = {
         code: (Decimal(points) - Decimal(str(round(rng.uniform(0.5, 6.0), 2)))).quantize(CENT)
         for code, points in SCORES_2017.items()
     }
-    return {2016: scores_2016, 2017: {code: Decimal(points) for code, points in SCORES_2017.items()}}
+    scores = {2016: scores_2016, 2017: {code: Decimal(points) for code, points in SCORES_2017.items()}}
+    before, after = demo_years()
+
+    def moved(points: Decimal, low: float, high: float) -> Decimal:
+        return min(Decimal("98.50"), (points + Decimal(str(round(rng.uniform(low, high), 2)))).quantize(CENT))
+
+    scores[before] = {code: moved(Decimal(points), 0.5, 7.0) for code, points in SCORES_2017.items()}
+    scores[after] = {
+        code: moved(points, -1.0, 4.0) for code, points in scores[before].items() if code not in DISTRICT_SUCCESSORS
+    }
+    for district, (commune, _name, _short) in DISTRICT_SUCCESSORS.items():
+        scores[after][commune] = moved(scores[before][district], -3.0, 5.0)
+    return scores
 
 
 def split_over_fields(points: Decimal, fields: list[CchcField], rng: random.Random) -> list[Decimal]:
@@ -91,11 +109,13 @@ def split_over_fields(points: Decimal, fields: list[CchcField], rng: random.Rand
 @transaction.atomic
 def load_cchc_demo(*, seed: int = 2016) -> dict[str, int]:
     """Create or correct the demo CCHC scores (and their field split). Returns how many rows were written."""
-    units = {u.code: u for u in Unit.objects.filter(code__in=SCORES_2017)}
+    scores_by_year = demo_scores(seed)
+    codes = {code for scores in scores_by_year.values() for code in scores}
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
     fields = list(CchcField.objects.filter(is_active=True))
     fields = fields if sum(f.default_max for f in fields) == MAXIMUM else []
     written = {"cchc scores": 0, "cchc field scores": 0}
-    for year, scores in demo_scores(seed).items():
+    for year, scores in scores_by_year.items():
         rng = random.Random(seed * 1000 + year)
         for code, points in scores.items():
             unit = units.get(code)
@@ -129,17 +149,17 @@ def load_cchc_demo(*, seed: int = 2016) -> dict[str, int]:
 
 
 def compute_demo_indices():
-    """Rebuild the rollups and store the snapshots of every month, quarter and year that has demo ratings, so
-    that the dashboards and the report show figures at once."""
-    from survey.demo import DEMO_RATING_DAYS
+    """Rebuild the rollups and store the snapshots of every month, quarter and year of the rated demo years (and
+    the current ones), so that the dashboards and the report show figures at once."""
+    from survey.demo import demo_years
 
-    from .periods import periods_containing
+    from .periods import month, periods_containing
     from .services import compute_indices
 
     today = timezone.localdate()
-    day, periods = today - datetime.timedelta(days=DEMO_RATING_DAYS), set()
-    while day <= today:
-        periods.update(periods_containing(day))
-        day += datetime.timedelta(days=28)
-    periods.update(periods_containing(today))
+    periods = set(periods_containing(today))
+    for rated in demo_years(today):
+        for number in range(1, 13):
+            if datetime.date(rated, number, 1) <= today:
+                periods.update(periods_containing(month(rated, number).start))
     return compute_indices(periods=sorted(periods), rebuild=True, trigger="demo")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .aggregation import shown
 from .escaping import escape_workbook, pdf_text, spreadsheet_csv_writer
 from .models import ReportExport
 from .reports import ProvinceReport, UnitRow, vn_number
@@ -24,7 +25,8 @@ def _noop(_percent: int) -> None:
 
 
 def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    """A figure as it is shown: rounded half up to 2 decimals (aggregation.round_half_up)."""
+    return shown(value)
 
 
 def unit_columns() -> list[str]:
@@ -36,6 +38,7 @@ def unit_columns() -> list[str]:
         _("Hạng CCHC"),
         _("Hài lòng (%)"),
         _("Số phiếu"),
+        _("Số câu trả lời (yếu tố ít nhất)"),
         _("KTC 95% – cận dưới"),
         _("KTC 95% – cận trên"),
         _("Hạng hài lòng"),
@@ -57,6 +60,7 @@ def unit_values(row: UnitRow) -> list:
         row.band_label,
         row.cchc_rank,
         _r(row.satisfaction),
+        row.ballots if row.has_satisfaction else None,
         row.n if row.has_satisfaction else None,
         _r(row.ci_low) if row.adequate else None,
         _r(row.ci_high) if row.adequate else None,
@@ -67,7 +71,7 @@ def unit_values(row: UnitRow) -> list:
         _r(row.cchc_change),
         _r(row.satisfaction_previous),
         _r(row.satisfaction_change),
-        row.satisfaction_status,
+        row.satisfaction_status + (f" ({vn_number(row.satisfaction_raw)})" if row.incomplete else ""),
     ]
 
 
@@ -78,9 +82,13 @@ def summary_rows(report: ProvinceReport) -> list[list]:
         rows.append(
             [
                 group.name,
-                len(group.rows),
+                group.units_total,
                 _r(group.cchc_average),
+                group.cchc_counted,
                 _r(group.satisfaction_average),
+                group.satisfaction_counted,
+                group.ballots,
+                group.n,
                 _r(group.composite_average),
                 _r(group.cchc_change),
                 *[count for _band, count in group.band_counts],
@@ -89,9 +97,13 @@ def summary_rows(report: ProvinceReport) -> list[list]:
     rows.append(
         [
             _("Toàn tỉnh (trung bình các khối)"),
-            sum(len(g.rows) for g in report.groups),
+            report.units_total,
             _r(report.province_cchc),
+            report.cchc_counted,
             _r(report.province_satisfaction),
+            report.satisfaction_counted,
+            report.ballots,
+            report.n,
             _r(report.province_composite),
             None,
             *[sum(dict(g.band_counts).get(b, 0) for g in report.groups) for b in report.bands],
@@ -105,8 +117,12 @@ def summary_columns(report: ProvinceReport) -> list[str]:
         _("Khối"),
         _("Số đơn vị"),
         _("Chỉ số CCHC trung bình (%)"),
+        _("Số đơn vị tính CCHC"),
         _("Hài lòng trung bình (%)"),
-        _("Điểm tổng hợp trung bình"),
+        _("Số đơn vị tính hài lòng"),
+        _("Số phiếu"),
+        _("Số câu trả lời (yếu tố ít nhất)"),
+        _("Điểm tổng hợp"),
         _("Thay đổi CCHC"),
         *[str(b.label) for b in report.bands],
     ]
@@ -157,10 +173,25 @@ def build_report_xlsx(report: ProvinceReport, progress: Progress = _noop) -> byt
         for row in group.rows:
             sheet.append(unit_values(row))
         sheet.append([])
-        sheet.append(["", _("Trung bình khối"), _r(group.cchc_average), "", "", _r(group.satisfaction_average)])
+        sheet.append(
+            [
+                "",
+                _("Trung bình khối"),
+                _r(group.cchc_average),
+                group.cchc_k_of_n,
+                "",
+                _r(group.satisfaction_average),
+                group.ballots,
+                group.n,
+                group.satisfaction_k_of_n,
+                "",
+                "",
+                _r(group.composite_average),
+            ]
+        )
         for band, count in group.band_counts:
             sheet.append(["", _("Số đơn vị xếp loại %(band)s") % {"band": band.label}, count])
-        for column in "CFHIKMNOP":
+        for column in "CFIJLNOPQ":
             for cell in sheet[column][1:]:
                 if isinstance(cell.value, float):
                     cell.number_format = "0.00"
@@ -168,11 +199,49 @@ def build_report_xlsx(report: ProvinceReport, progress: Progress = _noop) -> byt
         sheet.column_dimensions["B"].width = 44
         sheet.freeze_panes = "C2"
         progress(30 + 60 * position // max(len(report.groups), 1))
+    method = workbook.create_sheet(_sheet_title(_("Phương pháp tính"), used))
+    for line in method_lines(report.method):
+        method.append(line)
+    method.column_dimensions["A"].width = 40
+    method.column_dimensions["B"].width = 110
+    for cell in method["A"]:
+        cell.font = Font(bold=True)
     buffer = io.BytesIO()
     escape_workbook(workbook)
     workbook.save(buffer)
     progress(100)
     return buffer.getvalue()
+
+
+def method_lines(method: dict) -> list[list[str]]:
+    """The method statement as (heading, text) lines: the xlsx sheet, the CSV's closing block and the PDF page."""
+    bands = "; ".join(
+        band["label"] + ("" if band["lower_bound"] is None else f" ≥ {vn_number(band['lower_bound'], trim=True)}%")
+        for band in method["bands"]
+    )
+    questionnaires = "; ".join(f"{q['name']} (v{q['version']})" for q in method["questionnaires"])
+    return [
+        [_("Phương pháp tính"), method["period"]],
+        *[[item["name"], item["formula"]] for item in method["formulas"]],
+        [_("Cỡ mẫu tối thiểu"), str(method["minimum_sample"])],
+        [_("Cỡ mẫu tối thiểu và đủ mẫu"), method["adequacy"]],
+        [_("Số phiếu"), method["counts"]["ballots"]],
+        [_("Số câu trả lời"), method["counts"]["answers"]],
+        [_("Đơn vị được tính"), method["units_counted"]],
+        [
+            _("Trọng số"),
+            _("CCHC %(cchc)s; hài lòng %(sat)s")
+            % {"cchc": method["weights"]["cchc"], "sat": method["weights"]["satisfaction"]},
+        ],
+        [_("Xếp loại"), bands],
+        [_("Mục tiêu hài lòng (%)"), vn_number(method["satisfaction_target"], trim=True)],
+        [_("Làm tròn"), method["rounding"]],
+        [_("Phiếu khảo sát"), questionnaires or _("Chưa có phiếu khảo sát.")],
+        [_("Kênh được tính"), method["channels"]["text"]],
+        [_("Số liệu tính đến"), method["data_as_of_text"] or _("Chưa tính lần nào.")],
+        [_("Phiên bản công thức"), method["formula_version"]],
+        [_("Tài liệu"), method["document"]],
+    ]
 
 
 def build_report_csv(report: ProvinceReport, progress: Progress = _noop) -> bytes:
@@ -187,6 +256,9 @@ def build_report_csv(report: ProvinceReport, progress: Progress = _noop) -> byte
     writer.writerow(summary_columns(report))
     for row in summary_rows(report):
         writer.writerow(["" if v is None else v for v in row])
+    writer.writerow([])
+    for line in method_lines(report.method):
+        writer.writerow(line)
     progress(100)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -413,6 +485,7 @@ def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> byte
         _("Hạng CCHC"),
         _("Hài lòng (%)"),
         _("Số phiếu"),
+        _("Số câu trả lời"),
         _("KTC 95%"),
         _("Hạng HL"),
         _("Tổng hợp"),
@@ -435,7 +508,14 @@ def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> byte
                     vn_number(row.cchc),
                     row.band_label,
                     row.cchc_rank or "",
-                    vn_number(row.satisfaction) if row.adequate else row.satisfaction_status,
+                    Paragraph(
+                        vn_number(row.satisfaction)
+                        if row.satisfaction is not None
+                        else row.satisfaction_status
+                        + (f" ({vn_number(row.satisfaction_raw)})" if row.incomplete else ""),
+                        cell,
+                    ),
+                    row.ballots if row.has_satisfaction else "",
                     row.n if row.has_satisfaction else "",
                     interval,
                     row.satisfaction_rank or "",
@@ -448,11 +528,12 @@ def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> byte
         data.append(
             [
                 Paragraph(_("Trung bình khối"), cell),
-                vn_number(group.cchc_average),
+                Paragraph(f"{vn_number(group.cchc_average)} ({group.cchc_k_of_n})", cell),
                 "",
                 "",
-                vn_number(group.satisfaction_average),
-                "",
+                Paragraph(f"{vn_number(group.satisfaction_average)} ({group.satisfaction_k_of_n})", cell),
+                group.ballots,
+                group.n,
                 "",
                 "",
                 vn_number(group.composite_average),
@@ -462,7 +543,7 @@ def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> byte
             ]
         )
         counts = ", ".join(f"{band.label}: {count}" for band, count in group.band_counts)
-        table = Table(data, colWidths=[70 * mm] + [(width - 70 * mm) / 11] * 11, repeatRows=1)
+        table = Table(data, colWidths=[64 * mm] + [(width - 64 * mm) / 12] * 12, repeatRows=1)
         table.setStyle(table_style)
         story += [
             table,
@@ -470,6 +551,14 @@ def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> byte
             Paragraph(_("Số đơn vị theo xếp loại: %(counts)s") % {"counts": counts}, body),
         ]
         progress(50 + 40 * position // max(len(report.groups), 1))
+
+    story += [PageBreak(), Paragraph(_("Phương pháp tính"), heading)]
+    method = Table(
+        [[Paragraph(str(name), cell), Paragraph(str(text), cell)] for name, text in method_lines(report.method)[1:]],
+        colWidths=[60 * mm, width - 60 * mm],
+    )
+    method.setStyle(table_style)
+    story.append(method)
 
     def footer(canvas, document):
         canvas.saveState()

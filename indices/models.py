@@ -32,6 +32,11 @@ class IndexSnapshot(models.Model):
     `entity_id` is the counter, unit or group id, and 0 for the province. `value` is null when the
     denominator is empty ("N/A", never 0). Index names: `sipas`, `element:<element>`, `criterion:<item code>`,
     `overall`, `mean_score`, `dissatisfaction`, `pooled_sipas`, and the Decision 766 figures.
+
+    Counts (docs/methodology.md): `ballots` is the number of citizens who rated (for a group or the province: of
+    its counted units; pooled figures: of all its units); `n` the answers the figure rests on (SIPAS: those of its
+    least-answered element), which adequacy tests. Group and province figures carry `units_counted` of
+    `units_total` ("k of n units counted"); `status` says why a unit's figure is or is not counted in its group.
     """
 
     class Level(models.TextChoices):
@@ -39,6 +44,13 @@ class IndexSnapshot(models.Model):
         UNIT = "unit", _("Đơn vị")
         GROUP = "group", _("Khối")
         PROVINCE = "province", _("Toàn tỉnh")
+
+    class Status(models.TextChoices):
+        COUNTED = "counted", _("Được tính")
+        INSUFFICIENT = "insufficient", _("Chưa đủ mẫu")
+        INCOMPLETE = "incomplete", _("Thiếu yếu tố")
+        INACTIVE = "inactive", _("Không còn hoạt động")
+        NO_DATA = "no_data", _("Chưa có dữ liệu")
 
     class PeriodKind(models.TextChoices):
         MONTH = "month", _("Tháng")
@@ -57,6 +69,12 @@ class IndexSnapshot(models.Model):
     ci_low = models.FloatField(_("cận dưới 95%"), null=True, blank=True)
     ci_high = models.FloatField(_("cận trên 95%"), null=True, blank=True)
     adequate = models.BooleanField(_("đủ mẫu"), default=False)
+    ballots = models.PositiveIntegerField(
+        _("số phiếu"), default=0, help_text=_("Số người dân đã đánh giá (mỗi phiếu trả lời câu hỏi chung một lần).")
+    )
+    units_counted = models.PositiveIntegerField(_("số đơn vị được tính"), null=True, blank=True)
+    units_total = models.PositiveIntegerField(_("số đơn vị"), null=True, blank=True)
+    status = models.CharField(_("tình trạng"), max_length=20, choices=Status.choices, default=Status.COUNTED)
     run = models.ForeignKey(SnapshotRun, on_delete=models.PROTECT, related_name="snapshots")
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 

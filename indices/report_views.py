@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.db_router import reads_from_replica
+
 from .cchc import (
     CchcImportRejected,
     build_template_xlsx,
@@ -48,6 +50,7 @@ def _default_year() -> int:
 
 
 @province_staff_required
+@reads_from_replica
 def report_show(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("year", str(_default_year()))

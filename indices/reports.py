@@ -4,25 +4,31 @@
 ratings) in a fixed, small number of queries, and returns plain data that the page, the exports and the charts
 share. Figures keep full precision; rounding to 2 decimals happens only when they are displayed.
 
-Formulas (DESIGN.md section 6): a unit's CCHC index = points / maximum x 100; its band from the year's scheme;
-satisfaction = the unit's stored `sipas` snapshot, shown only when its sample is adequate; composite = the
-scheme's weights x (CCHC, satisfaction) when both exist; a group's figure = the mean of its units' figures; the
-province's = the mean of its group figures. A unit's history follows its predecessors (merged or renamed units):
-a unit without a figure of its own in a past period takes the mean of its predecessors' figures.
+Formulas (DESIGN.md section 6, docs/methodology.md), each defined once in `aggregation`: a unit's CCHC index =
+points / maximum x 100, banded on the value it is shown with; satisfaction = the unit's stored `sipas` snapshot,
+ranked only when it is counted (adequate sample, every element answered); a group's and the province's
+satisfaction are the stored group and province snapshots (the mean over counted units, then over groups, with k of
+n units counted), never recomputed here; a group's CCHC figure is `aggregation.mean_of_counted` over its units;
+the composite at every level is `aggregation.composite` of that level's CCHC and satisfaction. A unit's history
+follows its predecessors (merged or renamed units): a unit without a figure of its own in a past period takes the
+mean of its predecessors' figures.
 """
 
 import datetime
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from survey.models import Element, Unit, UnitGroup
 
+from . import aggregation
+from .aggregation import composite, mean_of_counted, round_half_up
 from .cchc import Band, bands_of, cchc_percent, classify, scheme_for_year
+from .methodology import method_statement
 from .models import CchcScore, IndexSnapshot, ReportScheme
 
 TREND_YEARS = 5
@@ -41,9 +47,10 @@ BAND_COLOURS = {
 def vn_number(value: float | None, decimals: int = 2, *, trim: bool = False, sign: bool = False) -> str:
     """A figure for display in the active language: 75.3 -> "75,30" in Vietnamese ("75.30" in English), or "75,3"
     with trim. None is "N/A". Only for text (pages, narrative, PDF); exports and chart data keep machine numbers."""
-    if value is None:
+    rounded = round_half_up(value, decimals)
+    if rounded is None:
         return _("N/A")
-    text = f"{value:+.{decimals}f}" if sign else f"{value:.{decimals}f}"
+    text = f"{rounded:+f}" if sign else f"{rounded:f}"
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", "+0", "-0.00", "+0.00"):
@@ -52,8 +59,8 @@ def vn_number(value: float | None, decimals: int = 2, *, trim: bool = False, sig
 
 
 def rank(values: dict[int, float | None]) -> dict[int, int]:
-    """Competition ranking (1, 1, 3), highest first, on the displayed precision; None takes no rank."""
-    ranked = sorted(((round(v, 2), key) for key, v in values.items() if v is not None), reverse=True)
+    """Competition ranking (1, 1, 3), highest first, on the displayed value (half up); None takes no rank."""
+    ranked = sorted(((round_half_up(v), key) for key, v in values.items() if v is not None), reverse=True)
     result: dict[int, int] = {}
     for position, (value, key) in enumerate(ranked, start=1):
         previous = ranked[position - 2] if position > 1 else None
@@ -70,9 +77,11 @@ class UnitRow:
     cchc: float | None = None
     band: Band | None = None
     cchc_previous: float | None = None
-    satisfaction: float | None = None  # only when the sample is adequate
+    satisfaction: float | None = None  # only when counted: adequate sample, every element answered
     satisfaction_raw: float | None = None
-    n: int = 0
+    n: int = 0  # answers of the least-answered element (what adequacy tests)
+    ballots: int = 0  # citizens who rated
+    status: str = aggregation.NO_DATA
     ci_low: float | None = None
     ci_high: float | None = None
     adequate: bool = False
@@ -99,11 +108,18 @@ class UnitRow:
         return str(self.band.label) if self.band else ""
 
     @property
+    def incomplete(self) -> bool:
+        return self.status == aggregation.INCOMPLETE
+
+    @property
     def satisfaction_status(self) -> str:
+        """Why the satisfaction is not ranked nor counted in the group's mean (empty when it is)."""
         if not self.has_satisfaction:
             return _("Chưa có dữ liệu")
         if not self.adequate:
             return _("Chưa đủ dữ liệu")
+        if self.incomplete:
+            return _("Thiếu yếu tố: có yếu tố không có câu trả lời nào, nên không xếp hạng và không tính vào khối")
         return ""
 
 
@@ -118,12 +134,25 @@ class GroupTable:
     composite_average: float | None
     cchc_average_previous: float | None
     band_counts: list[tuple[Band, int]]
+    cchc_counted: int = 0
+    satisfaction_counted: int = 0
+    units_total: int = 0
+    ballots: int = 0
+    n: int = 0
 
     @property
     def cchc_change(self) -> float | None:
         if self.cchc_average is None or self.cchc_average_previous is None:
             return None
         return self.cchc_average - self.cchc_average_previous
+
+    @property
+    def satisfaction_k_of_n(self) -> str:
+        return _("%(k)s/%(n)s đơn vị") % {"k": self.satisfaction_counted, "n": self.units_total}
+
+    @property
+    def cchc_k_of_n(self) -> str:
+        return _("%(k)s/%(n)s đơn vị") % {"k": self.cchc_counted, "n": self.units_total}
 
 
 @dataclass
@@ -141,6 +170,20 @@ class ProvinceReport:
     trends: dict
     narrative: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    cchc_counted: int = 0
+    satisfaction_counted: int = 0
+    units_total: int = 0
+    ballots: int = 0
+    n: int = 0
+    method: dict = field(default_factory=dict)
+
+    @property
+    def satisfaction_k_of_n(self) -> str:
+        return _("%(k)s/%(n)s đơn vị") % {"k": self.satisfaction_counted, "n": self.units_total}
+
+    @property
+    def cchc_k_of_n(self) -> str:
+        return _("%(k)s/%(n)s đơn vị") % {"k": self.cchc_counted, "n": self.units_total}
 
     @property
     def period_label(self) -> str:
@@ -166,7 +209,7 @@ class ProvinceReport:
             "bars": {
                 "title": _("Chỉ số CCHC theo đơn vị (%)") if by_cchc else _("Điểm tổng hợp theo đơn vị"),
                 "labels": [r.short_name for r in ordered],
-                "values": [round(r.cchc if by_cchc else r.composite, 2) for r in ordered],
+                "values": [aggregation.shown(r.cchc if by_cchc else r.composite) for r in ordered],
                 "colours": [BAND_COLOURS[r.band] for r in ordered],
                 "legend": [{"label": str(b.label), "colour": BAND_COLOURS[b]} for b in self.bands],
             },
@@ -178,8 +221,8 @@ class ProvinceReport:
                 "far_label": _("Chênh lệch từ %(points)s điểm trở lên") % {"points": int(DISCREPANCY_POINTS)},
                 "points": [
                     {
-                        "x": round(r.cchc, 2),
-                        "y": round(r.satisfaction, 2),
+                        "x": aggregation.shown(r.cchc),
+                        "y": aggregation.shown(r.satisfaction),
                         "label": r.short_name,
                         "far": abs(r.cchc - r.satisfaction) >= DISCREPANCY_POINTS,
                     }
@@ -219,8 +262,7 @@ class _History:
 
 
 def _mean(values) -> float | None:
-    present = [v for v in values if v is not None]
-    return math.fsum(present) / len(present) if present else None
+    return mean_of_counted(values)[0]
 
 
 class _Snapshot(NamedTuple):
@@ -231,6 +273,10 @@ class _Snapshot(NamedTuple):
     ci_low: float | None
     ci_high: float | None
     adequate: bool
+    ballots: int
+    status: str
+    units_counted: int | None
+    units_total: int | None
 
 
 def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceReport:
@@ -258,7 +304,7 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
 
     # Satisfaction: the yearly figures for the trend and the previous year, the quarter's when asked for.
     # The range on period_start (not __year) lets the (level, period_kind, period_start, index) index serve it.
-    fields = ("entity_id", "period_start", "value", "n", "ci_low", "ci_high", "adequate")
+    fields = _Snapshot._fields
     yearly = IndexSnapshot.objects.filter(
         level=IndexSnapshot.Level.UNIT,
         period_kind=IndexSnapshot.PeriodKind.YEAR,
@@ -269,7 +315,7 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
     sat_values: dict[tuple[int, object], float] = {}
     current: dict[int, _Snapshot] = {}
     for snap in map(_Snapshot._make, yearly.values_list(*fields)):
-        if snap.adequate and snap.value is not None:
+        if snap.status == aggregation.COUNTED:
             sat_values[(snap.entity_id, snap.period_start.year)] = snap.value
         if not quarter and snap.period_start == start:
             current[snap.entity_id] = snap
@@ -281,28 +327,41 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
         for snap in map(_Snapshot._make, quarterly.values_list(*fields)):
             if snap.period_start == start:
                 current[snap.entity_id] = snap
-            elif snap.adequate and snap.value is not None:
+            elif snap.status == aggregation.COUNTED:
                 sat_values[(snap.entity_id, "previous-quarter")] = snap.value
     satisfaction = _History(sat_values, predecessors)
     previous_key = "previous-quarter" if quarter else year - 1
 
-    element_values: dict[str, list[float]] = defaultdict(list)
-    for index, value in IndexSnapshot.objects.filter(
-        level=IndexSnapshot.Level.UNIT,
-        period_kind=kind,
-        period_start=start,
-        index__startswith="element:",
-        adequate=True,
-        value__isnull=False,
-    ).values_list("index", "value"):
-        element_values[index.removeprefix("element:")].append(value)
-    pooled = (
-        IndexSnapshot.objects.filter(
-            level=IndexSnapshot.Level.PROVINCE, period_kind=kind, period_start=start, index="pooled_sipas"
-        )
-        .values_list("value", flat=True)
-        .first()
+    # Group and province satisfaction: the stored figures (aggregation.group_means / province_means), read, never
+    # recomputed; the yearly ones also feed the trend. The weakest element is the province's (a mean of groups).
+    benchmarks: dict[tuple[str, int, str, str, datetime.date], _Snapshot] = {}
+    wanted = Q(period_kind=IndexSnapshot.PeriodKind.YEAR, index="sipas") & Q(
+        period_start__gte=datetime.date(first_year, 1, 1), period_start__lte=datetime.date(year, 1, 1)
     )
+    wanted |= Q(period_kind=kind, period_start=start, period_end=end) & (
+        Q(index="sipas") | Q(index="pooled_sipas") | Q(index__startswith="element:")
+    )
+    for level, index, period_kind, *row in (
+        IndexSnapshot.objects.filter(level__in=[IndexSnapshot.Level.GROUP, IndexSnapshot.Level.PROVINCE])
+        .filter(wanted)
+        .values_list("level", "index", "period_kind", *fields)
+    ):
+        snap = _Snapshot._make(row)
+        benchmarks[(level, snap.entity_id, index, period_kind, snap.period_start)] = snap
+
+    def benchmark(level: str, entity_id: int, index: str, period_start: datetime.date, period_kind=kind):
+        return benchmarks.get((level, entity_id, index, period_kind, period_start))
+
+    element_values = {
+        index.removeprefix("element:"): snap.value
+        for (level, _entity, index, period_kind, period_start), snap in benchmarks.items()
+        if level == IndexSnapshot.Level.PROVINCE
+        and index.startswith("element:")
+        and (period_kind, period_start) == (kind, start)
+        and snap.value is not None
+    }
+    pooled_snap = benchmark(IndexSnapshot.Level.PROVINCE, 0, "pooled_sipas", start)
+    pooled = pooled_snap.value if pooled_snap else None
 
     bands = bands_of(scheme)
     groups: list[GroupTable] = []
@@ -317,20 +376,22 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
             row = UnitRow(unit.pk, unit.code, unit.name, unit.short_name)
             exact = cchc_exact.get((unit.pk, year))
             row.cchc = cchc.get(unit.pk, year)
-            row.band = classify(exact if exact is not None else row.cchc, scheme)
+            # Banded on the value it is shown with (79.995 shows 80,00 and is Tốt).
+            row.band = classify(round_half_up(exact if exact is not None else row.cchc), scheme)
             row.cchc_previous = cchc.get(unit.pk, year - 1)
             snap = current.get(unit.pk)
             if snap is not None:
                 row.has_satisfaction = snap.value is not None
                 row.adequate = snap.adequate and snap.value is not None
-                row.satisfaction_raw, row.n = snap.value, snap.n
+                row.satisfaction_raw, row.n, row.ballots, row.status = snap.value, snap.n, snap.ballots, snap.status
                 row.ci_low, row.ci_high = snap.ci_low, snap.ci_high
-                if row.adequate:
+                if snap.status == aggregation.COUNTED:
                     row.satisfaction = snap.value
-                    row.meets_target = snap.value >= target
+                    row.meets_target = round_half_up(snap.value) >= round_half_up(target)
             row.satisfaction_previous = satisfaction.get(unit.pk, previous_key)
-            if row.cchc is not None and row.satisfaction is not None:
-                row.composite = weight_cchc * row.cchc + weight_sat * row.satisfaction
+            row.composite = composite(
+                row.cchc, row.satisfaction, cchc_weight=weight_cchc, satisfaction_weight=weight_sat
+            )
             rows.append(row)
         for attribute, ranks in (
             ("cchc_rank", rank({r.unit_id: r.cchc for r in rows})),
@@ -340,17 +401,27 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
             for r in rows:
                 setattr(r, attribute, ranks.get(r.unit_id))
         group = group_objects[group_id]
+        cchc_average, cchc_counted = mean_of_counted(r.cchc for r in rows)
+        sat = benchmark(IndexSnapshot.Level.GROUP, group_id, "sipas", start)
+        sat_average = sat.value if sat else None
         groups.append(
             GroupTable(
                 group_id=group_id,
                 code=group.code,
                 name=group.display_name,
                 rows=rows,
-                cchc_average=_mean(r.cchc for r in rows),
-                satisfaction_average=_mean(r.satisfaction for r in rows),
-                composite_average=_mean(r.composite for r in rows),
+                cchc_average=cchc_average,
+                satisfaction_average=sat_average,
+                composite_average=composite(
+                    cchc_average, sat_average, cchc_weight=weight_cchc, satisfaction_weight=weight_sat
+                ),
                 cchc_average_previous=_mean(r.cchc_previous for r in rows),
                 band_counts=[(b, sum(1 for r in rows if r.band == b)) for b in bands],
+                cchc_counted=cchc_counted,
+                satisfaction_counted=sat.units_counted or 0 if sat else 0,
+                units_total=len(rows),
+                ballots=sat.ballots if sat else 0,
+                n=sat.n if sat else 0,
             )
         )
 
@@ -365,19 +436,19 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
         per_group = {}
         for g in group_list:
             members = [u for u in units if u.group_id == g.pk and u.is_active_on(day)]
+            group_sat = benchmark(IndexSnapshot.Level.GROUP, g.pk, "sipas", datetime.date(trend_year, 1, 1), "year")
             per_group[g.pk] = (
                 _mean(cchc.get(u.pk, trend_year) for u in members),
-                _mean(satisfaction.get(u.pk, trend_year) for u in members),
+                group_sat.value if group_sat else None,
             )
         per_year_group[trend_year] = per_group
         province_cchc_by_year.append(_mean(v[0] for v in per_group.values()))
-        province_sat_by_year.append(_mean(v[1] for v in per_group.values()))
+        province_sat = benchmark(IndexSnapshot.Level.PROVINCE, 0, "sipas", datetime.date(trend_year, 1, 1), "year")
+        province_sat_by_year.append(province_sat.value if province_sat else None)
     for g in group_list:
         values = [per_year_group[y][g.pk][0] for y in years]
         if any(v is not None for v in values):
-            trend_groups.append(
-                {"label": g.display_name, "values": [None if v is None else round(v, 2) for v in values]}
-            )
+            trend_groups.append({"label": g.display_name, "values": [aggregation.shown(v) for v in values]})
     trends = {
         "title": _("Diễn biến qua các năm (%)"),
         "years": years,
@@ -390,30 +461,40 @@ def build_province_report(*, year: int, quarter: int | None = None) -> ProvinceR
 
     weakest = None
     if element_values:
-        code, values = min(element_values.items(), key=lambda item: _mean(item[1]))
-        label = dict(Element.choices).get(code, code)
-        weakest = (str(label), _mean(values))
+        code, value = min(element_values.items(), key=lambda item: item[1])
+        weakest = (str(dict(Element.choices).get(code, code)), value)
 
+    province_cchc, _groups_with_cchc = mean_of_counted(g.cchc_average for g in groups)
+    province_sat = benchmark(IndexSnapshot.Level.PROVINCE, 0, "sipas", start)
+    province_satisfaction = province_sat.value if province_sat else None
     report = ProvinceReport(
         year=year,
         quarter=quarter,
         scheme=scheme,
         bands=bands,
         groups=groups,
-        province_cchc=_mean(g.cchc_average for g in groups),
-        province_satisfaction=_mean(g.satisfaction_average for g in groups),
-        province_composite=_mean(g.composite_average for g in groups),
+        province_cchc=province_cchc,
+        province_satisfaction=province_satisfaction,
+        province_composite=composite(
+            province_cchc, province_satisfaction, cchc_weight=weight_cchc, satisfaction_weight=weight_sat
+        ),
         pooled_satisfaction=pooled,
         weakest_element=weakest,
         trends=trends,
+        cchc_counted=sum(g.cchc_counted for g in groups),
+        satisfaction_counted=province_sat.units_counted or 0 if province_sat else 0,
+        units_total=sum(g.units_total for g in groups),
+        ballots=province_sat.ballots if province_sat else 0,
+        n=province_sat.n if province_sat else 0,
     )
+    report.method = method_statement(scheme=scheme, period_label=report.period_label)
     report.narrative = _narrative(report)
     report.findings = _findings(report)
     return report
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    return aggregation.shown(value)
 
 
 def _group_phrase(name: str) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from survey.models import Counter, Element, QuestionnaireItem, Unit
 
 from .aggregation import D766_PARAMETERS
+from .methodology import method_statement
 from .models import IndexSnapshot, RatingHourRollup
 from .periods import Period, month
 
@@ -65,6 +66,7 @@ class Dashboard:
     charts: dict
     heat_cells: list[dict]
     has_data: bool
+    method: dict = field(default_factory=dict)
 
 
 def _snapshots(level: str, entity_ids, period: Period, indices=None):
@@ -77,7 +79,19 @@ def _snapshots(level: str, entity_ids, period: Period, indices=None):
     )
     if indices is not None:
         qs = qs.filter(index__in=list(indices))
-    return qs.only("entity_id", "index", "value", "n", "ci_low", "ci_high", "adequate")
+    return qs.only(
+        "entity_id",
+        "index",
+        "value",
+        "n",
+        "ci_low",
+        "ci_high",
+        "adequate",
+        "ballots",
+        "units_counted",
+        "units_total",
+        "status",
+    )
 
 
 def latest_period_with_data(*, unit_id: int, kind: str = "month") -> Period | None:
@@ -158,7 +172,8 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
         [
             Column(_("Chỉ số")),
             Column(pct, True),
-            Column("n", True),
+            Column(_("Số phiếu"), True),
+            Column(_("Số câu trả lời"), True),
             Column(_("Cận dưới 95%"), True),
             Column(_("Cận trên 95%"), True),
             Column(_("Đủ mẫu")),
@@ -168,7 +183,17 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
         s = figures.get(name)
         if s:
             indices.rows.append(
-                [labels[name], s.value, s.n, s.ci_low, s.ci_high, _("Có") if s.adequate else _("Chưa đủ dữ liệu")]
+                [
+                    labels[name],
+                    s.value,
+                    s.ballots,
+                    s.n,
+                    s.ci_low,
+                    s.ci_high,
+                    s.get_status_display()
+                    if s.status == IndexSnapshot.Status.INCOMPLETE
+                    else (_("Có") if s.adequate else _("Chưa đủ dữ liệu")),
+                ]
             )
 
     criteria = sorted(
@@ -313,6 +338,43 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
             sum(p["max_points"] for p in D766_PARAMETERS.values()),
         ]
     )
+    rejected = figures.get("pakn:rejected")
+    d766.rows.append(
+        [
+            _("PAKN không thụ lý (không tính vào tỷ lệ đúng hạn)"),
+            None,
+            int(rejected.value) if rejected and rejected.value is not None else 0,
+            None,
+            None,
+        ]
+    )
+
+    # The unit beside its group and the province: the stored figures the report shows, with k of n units counted.
+    benchmarks = benchmark_figures(period=period, index="sipas")
+    compare = Table(
+        "benchmarks",
+        _("So sánh với khối và toàn tỉnh (SIPAS)"),
+        [
+            Column(_("Cấp")),
+            Column(pct, True),
+            Column(_("Số đơn vị được tính")),
+            Column(_("Số phiếu"), True),
+            Column(_("Số câu trả lời (yếu tố ít nhất)"), True),
+            Column(_("Tình trạng")),
+        ],  # fmt: skip
+    )
+    own = figures.get("sipas")
+    if own:
+        compare.rows.append(
+            [unit.short_name or unit.name, own.value, None, own.ballots, own.n, own.get_status_display()]
+        )
+    for label, row in (
+        (unit.group.display_name, benchmarks.groups.get(unit.group_id)),
+        (_("Toàn tỉnh"), benchmarks.province),
+    ):
+        if row is not None:
+            counted = _("%(k)s/%(n)s đơn vị") % {"k": row.units_counted or 0, "n": row.units_total or 0}
+            compare.rows.append([label, row.value, counted, row.ballots, row.n, row.get_status_display()])
 
     heat_table, heat_cells = _heat(unit.pk, period)
     charts = {
@@ -328,7 +390,7 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
             "series": [{"label": labels["overall"], "data": [_round(row[2]) for row in counter_table.rows]}],
         },
     }
-    tables = {t.key: t for t in (indices, elements, criteria_table, trend, counter_table, heat_table, d766)}
+    tables = {t.key: t for t in (indices, elements, criteria_table, compare, trend, counter_table, heat_table, d766)}
     return Dashboard(
         unit=unit,
         period=period,
@@ -337,6 +399,7 @@ def unit_dashboard(*, unit: Unit, period: Period) -> Dashboard:
         charts=charts,
         heat_cells=heat_cells,
         has_data=bool(figures),
+        method=method_statement(period_label=period.label),
     )
 
 
@@ -356,6 +419,37 @@ def units_overview(*, period: Period) -> list[dict]:
         figures.setdefault(s.entity_id, {})[s.index] = s
     return [{"unit": u, "sipas": figures.get(u.pk, {}).get("sipas"), "overall": figures.get(u.pk, {}).get("overall")}
             for u in units]  # fmt: skip
+
+
+@dataclass
+class Benchmarks:
+    """A period's group and province figures of one index, each with its k of n units counted."""
+
+    period: Period
+    index: str
+    groups: dict[int, IndexSnapshot]
+    province: IndexSnapshot | None
+
+
+def benchmark_figures(*, period: Period, index: str = "sipas") -> Benchmarks:
+    """The stored group and province figures of `index` over `period` (2 queries' worth of rows, one query).
+
+    The same rows the report and the API read: a group's figure is the mean over its counted units, with
+    `units_counted` of `units_total`, `ballots` and `n`; the province's is the mean of the group figures."""
+    rows = IndexSnapshot.objects.filter(
+        level__in=[IndexSnapshot.Level.GROUP, IndexSnapshot.Level.PROVINCE],
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        index=index,
+    )
+    groups, province = {}, None
+    for row in rows:
+        if row.level == IndexSnapshot.Level.PROVINCE:
+            province = row
+        else:
+            groups[row.entity_id] = row
+    return Benchmarks(period=period, index=index, groups=groups, province=province)
 
 
 def snapshots_visible_to(user) -> QuerySet[IndexSnapshot]:

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.selectors import pakn_outcomes_by_unit
-from survey.models import QuestionnaireItem, Rating, RatingAnswer, Unit
+from survey.models import Element, QuestionnaireItem, Rating, RatingAnswer, Unit
 
 from . import aggregation
 from .dossiers import upsert_dossier_stats
@@ -46,6 +46,12 @@ FORMULA_VERSION = "sipas-2025.1"
 
 def _setting(name: str, default):
     return getattr(settings, name, default)
+
+
+def minimum_sample() -> int:
+    """The configured minimum sample (`INDICES_MIN_SAMPLE`, default 30), used when the dossiers handled are not
+    known."""
+    return int(_setting("INDICES_MIN_SAMPLE", 30))
 
 
 def _local_tz() -> zoneinfo.ZoneInfo:
@@ -521,9 +527,10 @@ def compute_snapshots(*, periods: list[Period], trigger: str = "manual") -> Snap
         return run
     answers, overall = _rollup_counts(periods)
     populations, dossiers = _unit_month_frames(periods)
-    unit_groups = pd.DataFrame(list(Unit.objects.values("id", "group_id")), columns=["id", "group_id"]).rename(
-        columns={"id": "unit_id"}
-    )
+    unit_groups = pd.DataFrame(
+        list(Unit.objects.values("id", "group_id", "valid_from", "valid_to")),
+        columns=["id", "group_id", "valid_from", "valid_to"],
+    ).rename(columns={"id": "unit_id"})
     figures = aggregation.snapshot_figures(
         answers=answers,
         overall=overall,
@@ -531,7 +538,8 @@ def compute_snapshots(*, periods: list[Period], trigger: str = "manual") -> Snap
         populations=populations,
         pakn=_pakn_frame(periods),
         dossiers=dossiers,
-        minimum=_setting("INDICES_MIN_SAMPLE", 30),
+        minimum=minimum_sample(),
+        elements=Element.values,
     )
     _store_snapshots(figures, run, periods)
     run.rating_count = _rating_count(overall, periods)
@@ -541,7 +549,8 @@ def compute_snapshots(*, periods: list[Period], trigger: str = "manual") -> Snap
 
 
 SNAPSHOT_KEY = ["level", "entity_id", "period_kind", "period_start", "period_end", "index"]
-SNAPSHOT_VALUES = ["value", "n", "ci_low", "ci_high", "adequate", "run_id", "updated_at"]
+FIGURE_FIELDS = ["value", "n", "ci_low", "ci_high", "adequate", "ballots", "units_counted", "units_total", "status"]
+SNAPSHOT_VALUES = [*FIGURE_FIELDS, "run_id", "updated_at"]
 
 
 def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Period]) -> None:
@@ -549,21 +558,64 @@ def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Peri
 
     On PostgreSQL the rows are streamed with COPY into a temporary table and merged with one INSERT ... ON
     CONFLICT that rewrites only the figures that changed (a figure keeps the run that last changed it), then one
-    DELETE of what the new set lacks. Elsewhere `bulk_create(update_conflicts=True)` rewrites every figure."""
+    DELETE of what the new set lacks. On SQLite one prepared INSERT ... ON CONFLICT rewrites every figure."""
     now = timezone.now()
     if connection.vendor != "postgresql":
-        frame = figures.astype(object).where(figures.notna(), None)
+        # One prepared statement run over every row: the ORM's bulk_create would compile each batch of a few
+        # dozen rows (SQLite's limit on parameters), which took most of the demo's start-up.
+        frame = figures[[*SNAPSHOT_KEY, *FIGURE_FIELDS]].astype(object)
+        frame = frame.where(frame.notna(), None)
+        ops = connection.ops
+        stamp, run_id = ops.adapt_datetimefield_value(now), run.pk
         rows = [
-            (r[0], int(r[1]), r[2], r[3], r[4], r[5], r[6], int(r[7]), r[8], r[9], bool(r[10]), run.pk, now)
-            for r in frame[[*SNAPSHOT_KEY, "value", "n", "ci_low", "ci_high", "adequate"]].itertuples(index=False)
+            (
+                level,
+                int(entity_id),
+                kind,
+                ops.adapt_datefield_value(start),
+                ops.adapt_datefield_value(end),
+                index,
+                value,
+                int(n),
+                ci_low,
+                ci_high,
+                bool(adequate),
+                int(ballots),
+                None if counted is None else int(counted),
+                None if total is None else int(total),
+                status,
+                run_id,
+                stamp,
+            )
+            for (
+                level,
+                entity_id,
+                kind,
+                start,
+                end,
+                index,
+                value,
+                n,
+                ci_low,
+                ci_high,
+                adequate,
+                ballots,
+                counted,
+                total,
+                status,
+            ) in frame.itertuples(index=False, name=None)
         ]
-        IndexSnapshot.objects.bulk_create(
-            [IndexSnapshot(**dict(zip(SNAPSHOT_KEY + SNAPSHOT_VALUES, row, strict=True))) for row in rows],
-            batch_size=1000,
-            update_conflicts=True,
-            unique_fields=SNAPSHOT_KEY,
-            update_fields=[f.removesuffix("_id") for f in SNAPSHOT_VALUES],
-        )
+        table = IndexSnapshot._meta.db_table
+        columns = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY + SNAPSHOT_VALUES)
+        keys = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in SNAPSHOT_VALUES)
+        marks = ", ".join(["%s"] * len(SNAPSHOT_KEY + SNAPSHOT_VALUES))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608
+                f"ON CONFLICT ({keys}) DO UPDATE SET {updates}",
+                rows,
+            )
         stale = Q()
         for period in periods:
             stale |= Q(period_kind=period.kind, period_start=period.start, period_end=period.end)
@@ -572,7 +624,7 @@ def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Peri
     table = IndexSnapshot._meta.db_table
     columns = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY + SNAPSHOT_VALUES)
     updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in SNAPSHOT_VALUES)
-    figure_columns = ("value", "n", "ci_low", "ci_high", "adequate")
+    figure_columns = FIGURE_FIELDS
     current = ", ".join(f'{table}."{c}"' for c in figure_columns)
     incoming = ", ".join(f'EXCLUDED."{c}"' for c in figure_columns)
     keys = ", ".join(f'"{c}"' for c in SNAPSHOT_KEY)
@@ -585,9 +637,12 @@ def _store_snapshots(figures: pd.DataFrame, run: SnapshotRun, periods: list[Peri
             f"CREATE TEMPORARY TABLE snapshot_load ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
         )
         # The figures go over as one CSV text written by pandas (empty fields are nulls), not row by row.
-        load = figures[[*SNAPSHOT_KEY, "value", "n", "ci_low", "ci_high", "adequate"]].assign(
+        load = figures[[*SNAPSHOT_KEY, *FIGURE_FIELDS]].assign(
             entity_id=figures["entity_id"].astype("int64"),
             n=figures["n"].astype("int64"),
+            ballots=figures["ballots"].astype("int64"),
+            units_counted=figures["units_counted"].astype("Int64"),
+            units_total=figures["units_total"].astype("Int64"),
             adequate=figures["adequate"].astype(bool),
             run_id=run.pk,
             updated_at=now.isoformat(),

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.db_router import reads_from_replica
 from survey.audit import record_audit
 from survey.integrity import client_ip
 from survey.models import Unit
@@ -43,6 +44,7 @@ def _bad_period(request: HttpRequest, error: PeriodError) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     """Unit staff go straight to their unit; provincial staff choose a unit."""
     if request.user.is_unit_staff:
@@ -59,6 +61,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _get_unit_for_user(request, unit_id)
     try:
@@ -70,6 +73,7 @@ def unit_dashboard(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def table_export(request: HttpRequest, unit_id: int, table: str, fmt: str) -> HttpResponse:
     unit = _get_unit_for_user(request, unit_id)
     if fmt not in EXPORT_FORMATS:

@@ -215,23 +215,47 @@ def load_demo_world(*, password: str = DEFAULT_DEMO_PASSWORD, seed: int = 2017) 
 
 # Demo ratings carry keys derived from the seed and their position, so a second run finds them and adds nothing.
 DEMO_RATING_NAMESPACE = uuid.UUID("6f1c2d0e-8a4b-4d7e-9a51-3c2f0b7d5e11")
-DEMO_RATING_DAYS = 730
+# The year before the reorganisation, rated at the 37 units of the seed's report.
+DEMO_YEAR_BEFORE = 2024
 # Office hours of a one-stop shop (local time): a busier morning, a quieter afternoon.
 MORNING = (7 * 60 + 30, 11 * 60 + 30)
 AFTERNOON = (13 * 60 + 30, 17 * 60)
+# Satisfaction levels of the units, spread evenly over this range (provinces publish around 80%; some units reach
+# the 90% target, some fall well short), then shuffled over the units with the seed.
+SATISFACTION_RANGE = (0.62, 0.97)
+# Elements differ a little, as in published surveys: handling of feedback is usually the weakest.
+ELEMENT_OFFSET = {
+    "access": 0.01,
+    "procedure": -0.03,
+    "civil_servant": 0.03,
+    "result": 0.02,
+    "feedback_handling": -0.06,
+}
+# A few units get a fifth of the usual ratings: too few for an adequate sample, as happens in real years.
+SHORT_SAMPLE_UNITS = 3
+ANSWER_SHARE = 0.66
+NO_OPINION_SHARE = 0.03
+
+
+def demo_years(today: datetime.date | None = None) -> tuple[int, int]:
+    """The two rated years: 2024 (before the July 2025 reorganisation) and the latest year after it (the last
+    complete one, or the current year so far while 2026 is not over)."""
+    today = today or timezone.localdate()
+    return DEMO_YEAR_BEFORE, max(REORGANISATION_START.year + 1, today.year - 1 if today.month < 12 else today.year)
 
 
 def demo_rating_key(seed: int, index: int) -> uuid.UUID:
     return uuid.uuid5(DEMO_RATING_NAMESPACE, f"{seed}:{index}")
 
 
-def _unit_quality(seed: int, unit: Unit) -> float:
-    """A stable per-unit offset of the mean score, so that units differ visibly (from about 3.0 to 4.6)."""
-    return random.Random(f"quality:{seed}:{unit.code}").uniform(-1.0, 0.6)
-
-
-def _clamp_score(value: float) -> int:
-    return max(1, min(5, round(value)))
+def unit_satisfaction(seed: int, units: list[Unit]) -> dict[int, float]:
+    """Each unit's share of satisfied answers: evenly spread over SATISFACTION_RANGE, shuffled by the seed."""
+    codes = sorted(u.code for u in units)
+    random.Random(f"quality:{seed}").shuffle(codes)
+    low, high = SATISFACTION_RANGE
+    step = (high - low) / max(len(codes) - 1, 1)
+    level = {code: low + step * position for position, code in enumerate(codes)}
+    return {u.pk: level[u.code] for u in units}
 
 
 def _office_time(rng: random.Random, day: datetime.date) -> datetime.datetime:
@@ -241,15 +265,25 @@ def _office_time(rng: random.Random, day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(naive)
 
 
-def generate_demo_ratings(*, count: int, seed: int = 2017) -> int:
-    """Add synthetic ratings over the last two years until `count` demo ratings of this seed exist.
+def _answer(rng: random.Random, satisfied: float) -> int:
+    """A 1..5 answer that is 4 or 5 with probability `satisfied`."""
+    if rng.random() < satisfied:
+        return 5 if rng.random() < 0.5 else 4
+    draw = rng.random()
+    return 3 if draw < 0.45 else (2 if draw < 0.8 else 1)
 
-    Realistic shape: weekdays only, office hours, counters of the units active on the day (districts before
-    the July 2025 reorganisation, communes after), each unit with its own level of satisfaction and a slow
-    improvement over time; about half the ratings answer the items of their questionnaire (some "no opinion"),
-    low ratings often carry "why" chips. Rows are built as `services.submit_rating` and `answer_rating` build
-    them (unit from the counter, the unit's active questionnaire, no IP hash) and inserted in bulk. Returns the
-    number of ratings added. Needs the demo world (counters).
+
+def generate_demo_ratings(*, count: int, seed: int = 2017) -> int:
+    """Add synthetic ratings in the two demo years until `count` demo ratings of this seed exist.
+
+    Realistic shape: half the ratings in each of `demo_years()`, weekdays only (up to today), office hours,
+    counters of the units active on the day (the seed's districts before the July 2025 reorganisation, their
+    successor communes after), each unit with its own level of satisfaction (`unit_satisfaction`, around 80%)
+    and the elements a little apart; about two thirds of the ratings answer the items of their questionnaire
+    (a few "no opinion"), low ratings often carry "why" chips, and a few units in each year have too few ratings
+    for an adequate sample. Rows are built as `services.submit_rating` and `answer_rating` build them (unit from
+    the counter, the unit's active questionnaire, no IP hash) and inserted in bulk. Returns the number of ratings
+    added. Needs the demo world (counters).
     """
     counters = list(Counter.objects.filter(is_active=True).select_related("unit").order_by("unit__code", "name"))
     if count <= 0 or not counters:
@@ -264,49 +298,65 @@ def generate_demo_ratings(*, count: int, seed: int = 2017) -> int:
 
     rng = random.Random(seed)
     today = timezone.localdate()
-    first_day = today - datetime.timedelta(days=DEMO_RATING_DAYS)
-    workdays = [
-        first_day + datetime.timedelta(days=offset)
-        for offset in range(DEMO_RATING_DAYS)
-        if (first_day + datetime.timedelta(days=offset)).weekday() < 5
-    ]
-    counters_on: dict[datetime.date, list[Counter]] = {}
-    questionnaires: dict[int, tuple[int, list[int]]] = {}
+    years = demo_years(today)
+    workdays: dict[int, list[datetime.date]] = {}
+    for year in years:
+        day, days = datetime.date(year, 1, 1), []
+        while day.year == year and day <= today:
+            if day.weekday() < 5:
+                days.append(day)
+            day += datetime.timedelta(days=1)
+        workdays[year] = days
+    # Per year: the units in force all year long, each with its counters and its share of the ratings.
+    plans = {}
+    for year in years:
+        if not workdays[year]:
+            continue
+        first, last = workdays[year][0], workdays[year][-1]
+        by_unit: dict[int, list[Counter]] = {}
+        for counter in counters:
+            if counter.unit.is_active_on(first) and counter.unit.is_active_on(last):
+                by_unit.setdefault(counter.unit_id, []).append(counter)
+        unit_ids = sorted(by_unit)
+        short = set(random.Random(f"short:{seed}:{year}").sample(unit_ids, k=min(SHORT_SAMPLE_UNITS, len(unit_ids))))
+        weights = [0.2 if unit_id in short else rng.uniform(0.85, 1.25) for unit_id in unit_ids]
+        plans[year] = (unit_ids, weights, by_unit)
+    if not plans:
+        return 0
+    levels = unit_satisfaction(seed, list({c.unit_id: c.unit for c in counters}.values()))
+    questionnaires: dict[int, tuple[int, list[tuple[int, str]]]] = {}
     chips = list(ReasonChip.objects.filter(is_active=True).values_list("code", flat=True))
     channels = [Rating.Channel.QR] * 16 + [Rating.Channel.KIOSK] * 3 + [Rating.Channel.WEB]
+    planned_years = sorted(plans)
 
     ratings: list[Rating] = []
     answers: dict[uuid.UUID, list[tuple[int, int | None]]] = {}
-    for key in keys:
-        day = rng.choice(workdays)
-        if day not in counters_on:
-            counters_on[day] = [c for c in counters if c.unit.is_active_on(day)]
-        counter = rng.choice(counters_on[day])
+    for index, key in enumerate(keys):
+        year = planned_years[index % len(planned_years)]
+        unit_ids, weights, by_unit = plans[year]
+        unit_id = rng.choices(unit_ids, weights=weights)[0]
+        counter = rng.choice(by_unit[unit_id])
+        day = rng.choice(workdays[year])
         created_at = _office_time(rng, day)
-        progress = (day - first_day).days / DEMO_RATING_DAYS
-        mean = 3.9 + _unit_quality(seed, counter.unit) + 0.3 * progress
-        score = _clamp_score(rng.gauss(mean, 0.9))
+        level = min(0.99, levels[unit_id] + (0.03 if year > REORGANISATION_START.year else 0.0))
+        score = _answer(rng, level - 0.02)
         channel = rng.choice(channels)
-        answered = rng.random() < 0.5
-        item_noise = [rng.gauss(0, 0.8) for _i in range(19)]
-        no_opinion = [rng.random() < 0.08 for _i in range(19)]
+        answered = rng.random() < ANSWER_SHARE
+        draws = [rng.random() for _i in range(40)]
         reasons = rng.sample(chips, k=rng.randint(1, 2)) if chips and score <= 2 and rng.random() < 0.7 else []
         if key in existing:
             continue
-        if counter.unit_id not in questionnaires:
-            questionnaire = selectors.find_active_questionnaire(unit_id=counter.unit_id)
+        if unit_id not in questionnaires:
+            questionnaire = selectors.find_active_questionnaire(unit_id=unit_id)
             if questionnaire is None:
                 return 0
-            questionnaires[counter.unit_id] = (
-                questionnaire.pk,
-                list(questionnaire.items.values_list("pk", flat=True)),
-            )
-        questionnaire_id, item_ids = questionnaires[counter.unit_id]
+            questionnaires[unit_id] = (questionnaire.pk, list(questionnaire.items.values_list("pk", "element")))
+        questionnaire_id, items = questionnaires[unit_id]
         ratings.append(
             Rating(
                 idempotency_key=key,
                 counter=counter,
-                unit_id=counter.unit_id,
+                unit_id=unit_id,
                 questionnaire_id=questionnaire_id,
                 score=score,
                 channel=channel,
@@ -315,9 +365,15 @@ def generate_demo_ratings(*, count: int, seed: int = 2017) -> int:
             )
         )
         if answered:
+            item_rng = random.Random(draws[0])
             answers[key] = [
-                (item_id, None if no_opinion[position % 19] else _clamp_score(score + item_noise[position % 19]))
-                for position, item_id in enumerate(item_ids)
+                (
+                    item_id,
+                    None
+                    if draws[1 + position % 39] < NO_OPINION_SHARE
+                    else _answer(item_rng, level + ELEMENT_OFFSET.get(element, 0.0)),
+                )
+                for position, (item_id, element) in enumerate(items)
             ]
 
     with transaction.atomic():

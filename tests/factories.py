@@ -141,6 +141,8 @@ def make_unit_snapshot(
     quarter: int | None = None,
     index: str = "sipas",
     ci: tuple[float, float] | None = None,
+    status: str | None = None,
+    ballots: int | None = None,
 ):
     """A stored unit-level satisfaction figure for a year (or a quarter), as the snapshot job writes it."""
     from indices.models import IndexSnapshot, SnapshotRun
@@ -153,7 +155,9 @@ def make_unit_snapshot(
     else:
         start, end, kind = datetime.date(year, 1, 1), datetime.date(year, 12, 31), IndexSnapshot.PeriodKind.YEAR
     low, high = ci if ci else ((value - 4, value + 4) if value is not None else (None, None))
-    return IndexSnapshot.objects.create(
+    if status is None:
+        status = "no_data" if value is None else ("counted" if adequate else "insufficient")
+    snapshot = IndexSnapshot.objects.create(
         level=IndexSnapshot.Level.UNIT,
         entity_id=unit.pk,
         period_kind=kind,
@@ -162,11 +166,58 @@ def make_unit_snapshot(
         index=index,
         value=value,
         n=n,
+        ballots=n if ballots is None else ballots,
         ci_low=low,
         ci_high=high,
         adequate=adequate,
+        status=status,
         run=run,
     )
+    store_benchmark_snapshots(kind=kind, start=start, end=end, index=index)
+    return snapshot
+
+
+def store_benchmark_snapshots(*, kind: str, start: datetime.date, end: datetime.date, index: str) -> None:
+    """Write the group and province figures of a period and index from the stored unit figures, with the
+    definitions the snapshot job uses (`aggregation.group_means`, `province_means`), as the job would."""
+    import pandas as pd
+
+    from indices import aggregation
+    from indices.models import IndexSnapshot, SnapshotRun
+
+    run = SnapshotRun.objects.first() or SnapshotRun.objects.create(formula_version="test")
+    period = {"period_kind": kind, "period_start": start, "period_end": end}
+    units = pd.DataFrame(
+        list(
+            IndexSnapshot.objects.filter(level="unit", index=index, **period).values(
+                "entity_id", "value", "n", "ballots", "status"
+            )
+        )
+    ).rename(columns={"entity_id": "unit_id"})
+    units = units.assign(index=index, **period)
+    membership = pd.DataFrame(
+        list(Unit.objects.values("id", "group_id", "valid_from", "valid_to")),
+        columns=["id", "group_id", "valid_from", "valid_to"],
+    ).rename(columns={"id": "unit_id"})
+    groups = aggregation.group_means(units, membership=membership, periods=units)
+    province = aggregation.province_means(groups).assign(level="province")
+    rows = pd.concat([groups.rename(columns={"group_id": "entity_id"}).assign(level="group"), province])
+    IndexSnapshot.objects.filter(level__in=["group", "province"], index=index, **period).delete()
+    for row in rows.to_dict("records"):
+        IndexSnapshot.objects.create(
+            level=row["level"],
+            entity_id=int(row["entity_id"]),
+            index=index,
+            value=None if pd.isna(row["value"]) else float(row["value"]),
+            n=int(row["n"]),
+            ballots=int(row["ballots"]),
+            units_counted=int(row["units_counted"]),
+            units_total=int(row["units_total"]),
+            adequate=bool(row["adequate"]),
+            status=row["status"],
+            run=run,
+            **period,
+        )
 
 
 def make_snapshot(*, level: str, entity_id: int, period: str = "2025-Q1", index: str = "sipas", value=85.0, n=120):

@@ -64,12 +64,37 @@ class IndexSnapshotSerializer(serializers.ModelSerializer):
             "ci_low",
             "ci_high",
             "adequate",
+            "ballots",
+            "units_counted",
+            "units_total",
+            "status",
             "updated_at",
         ]
         extra_kwargs = {
             "entity_id": {"help_text": "The counter, unit or group id; 0 for the province."},
             "value": {"help_text": "In % for rates and indices (1..5 for `mean_score`); null when nothing to count."},
-            "n": {"help_text": "The sample size behind the figure."},
+            "n": {
+                "help_text": "The answers the figure rests on, which adequacy tests: for SIPAS and elements the "
+                "answers (1..5) of the least-answered element (criterion), for the overall-question figures the "
+                "ballots. For a group or the province: summed over its counted units."
+            },
+            "ballots": {
+                "help_text": "Citizens who rated (ballots). For a group or the province: of its counted units; for "
+                "pooled figures: of all its units."
+            },
+            "units_counted": {
+                "help_text": "Groups and the province: k of “k of n units counted” (units in force on the "
+                "period's last day whose figure is adequate and, for SIPAS, complete). Null for counters and units."
+            },
+            "units_total": {
+                "help_text": "Groups and the province: n of “k of n units counted” (units in force on the period's "
+                "last day). Null for counters and units."
+            },
+            "status": {
+                "help_text": "Why the figure is or is not counted in its group's mean: counted, insufficient "
+                "(sample below the adequate size), incomplete (SIPAS with an element without answers), inactive "
+                "(unit not in force on the period's last day), no_data."
+            },
             "adequate": {"help_text": "Whether the sample is large enough for the figure to be shown and ranked."},
         }
 
@@ -228,8 +253,19 @@ class ReportUnitSerializer(serializers.Serializer):
     cchc_rank = serializers.IntegerField(allow_null=True, help_text="Within the group; ties share a rank.")
     cchc_previous = _number(help_text="Last year's CCHC index.")
     cchc_change = _number()
-    satisfaction = _number(help_text="The unit's SIPAS satisfaction in %, only when its sample is adequate.")
-    n = serializers.IntegerField(help_text="Ratings behind the satisfaction figure.")
+    satisfaction = _number(
+        help_text="The unit's SIPAS satisfaction in %, only when it is counted (adequate sample, every element "
+        "answered); see `status`."
+    )
+    satisfaction_raw = _number(help_text="The stored SIPAS figure whatever its status (null without data).")
+    status = StringField(
+        help_text="counted, insufficient, incomplete (an element without answers: shown, not ranked nor counted), "
+        "inactive or no_data."
+    )
+    ballots = serializers.IntegerField(help_text="Citizens who rated the unit in the period (ballots).")
+    n = serializers.IntegerField(
+        help_text="Answers (1..5) of the least-answered element: what adequacy tests (not the ballots)."
+    )
     ci_low = serializers.SerializerMethodField(help_text="95% interval of the satisfaction (when adequate).")
     ci_high = serializers.SerializerMethodField()
     adequate = serializers.BooleanField()
@@ -269,8 +305,16 @@ class ReportGroupSerializer(serializers.Serializer):
     cchc_average = _number()
     cchc_average_previous = _number()
     cchc_change = _number()
-    satisfaction_average = _number()
-    composite_average = _number()
+    satisfaction_average = _number(help_text="The stored group figure: mean over the counted units.")
+    composite_average = _number(
+        help_text="cchc_weight x cchc_average + satisfaction_weight x satisfaction_average (not a mean of the units' "
+        "composites)."
+    )
+    units_total = serializers.IntegerField(help_text="n of “k of n units counted”: the group's units in the report.")
+    cchc_counted = serializers.IntegerField(help_text="k for the CCHC average: units with a CCHC index.")
+    satisfaction_counted = serializers.IntegerField(help_text="k for the satisfaction average: counted units.")
+    ballots = serializers.IntegerField(help_text="Ballots of the counted units.")
+    n = serializers.IntegerField(help_text="Answers of the counted units (least-answered element, summed).")
     band_counts = serializers.SerializerMethodField()
 
     @extend_schema_field(BandCountSerializer(many=True))
@@ -320,8 +364,69 @@ class TrendsSerializer(serializers.Serializer):
 class ProvinceFiguresSerializer(serializers.Serializer):
     cchc = _number(help_text="The mean of the group averages.", source="province_cchc")
     satisfaction = _number(help_text="The mean of the group averages.", source="province_satisfaction")
-    composite = _number(source="province_composite")
+    composite = _number(
+        source="province_composite", help_text="cchc_weight x province cchc + satisfaction_weight x satisfaction."
+    )
     pooled_satisfaction = _number(help_text="Every rating of the province pooled (stored snapshot).")
+    units_total = serializers.IntegerField(help_text="n of “k of n units counted”.")
+    cchc_counted = serializers.IntegerField()
+    satisfaction_counted = serializers.IntegerField()
+    ballots = serializers.IntegerField()
+    n = serializers.IntegerField()
+
+
+class MethodFormulaSerializer(serializers.Serializer):
+    name = StringField()
+    formula = StringField()
+
+
+class MethodBandSerializer(serializers.Serializer):
+    band = StringField()
+    label = StringField()
+    lower_bound = serializers.FloatField(allow_null=True)
+
+
+class MethodCountsSerializer(serializers.Serializer):
+    ballots = StringField()
+    answers = StringField()
+
+
+class MethodWeightsSerializer(serializers.Serializer):
+    cchc = serializers.FloatField()
+    satisfaction = serializers.FloatField()
+
+
+class MethodQuestionnaireSerializer(serializers.Serializer):
+    name = StringField()
+    version = serializers.IntegerField()
+
+
+class MethodChannelsSerializer(serializers.Serializer):
+    counted = StringField(help_text="“all”: every channel's ratings are counted.")
+    labels = serializers.ListField(child=StringField())
+    text = StringField()
+
+
+class MethodSerializer(serializers.Serializer):
+    """How the figures were computed (indices.methodology.method_statement; docs/methodology.md)."""
+
+    formula_version = StringField()
+    period = StringField()
+    formulas = MethodFormulaSerializer(many=True)
+    minimum_sample = serializers.IntegerField(help_text="The configured minimum when the dossiers are unknown.")
+    adequacy = StringField()
+    counts = MethodCountsSerializer()
+    units_counted = StringField()
+    weights = MethodWeightsSerializer()
+    satisfaction_target = serializers.FloatField()
+    bands = MethodBandSerializer(many=True)
+    rounding = StringField()
+    questionnaires = MethodQuestionnaireSerializer(many=True)
+    channels = MethodChannelsSerializer()
+    elements = serializers.ListField(child=StringField())
+    data_as_of = serializers.CharField(allow_null=True, help_text="When the stored figures were last computed.")
+    data_as_of_text = StringField()
+    document = StringField()
 
 
 class WeakestElementSerializer(serializers.Serializer):
@@ -337,10 +442,13 @@ class ProvinceReportSerializer(serializers.Serializer):
     bands = serializers.SerializerMethodField()
     groups = ReportGroupSerializer(many=True)
     province = serializers.SerializerMethodField()
-    weakest_element = serializers.SerializerMethodField(help_text="The SIPAS element with the lowest mean.")
+    weakest_element = serializers.SerializerMethodField(
+        help_text="The SIPAS element with the lowest province figure (the mean of its group figures)."
+    )
     trends = TrendsSerializer(help_text="The last five years' province and group averages.")
     narrative = serializers.ListField(child=StringField(), help_text="The report's paragraphs.")
     findings = serializers.ListField(child=StringField(), help_text="The satisfaction findings.")
+    method = MethodSerializer(help_text="The method behind every figure of the report.")
 
     @extend_schema_field(BandCountSerializer(many=True))
     def get_bands(self, report) -> list[dict]:

@@ -12,17 +12,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from indices.dossiers import UNKNOWN_UNIT, upsert_dossier_stats
+from indices.methodology import method_statement
 from indices.models import IndexSnapshot
 from indices.selectors import snapshots_visible_to
 
 from ..errors import UnknownReference
 from ..filters import IndexSnapshotFilter
+from ..pagination import PageNumberPagination
 from ..permissions import IsProvincialStaff, IsUnitStaffOrProvincial
 from ..serializers.common import ErrorSerializer
 from ..serializers.indices import (
     DossierStatsInputSerializer,
     DossierStatsResultSerializer,
     IndexSnapshotSerializer,
+    MethodSerializer,
 )
 
 SNAPSHOT_SCOPE = (
@@ -46,8 +49,33 @@ SNAPSHOT_EXAMPLE = {
     "ci_low": 84.0,
     "ci_high": 90.2,
     "adequate": True,
+    "ballots": 431,
+    "units_counted": None,
+    "units_total": None,
+    "status": "counted",
     "updated_at": "2025-04-01T02:10:00+07:00",
 }
+
+
+class SnapshotPagination(PageNumberPagination):
+    """Numbered pages of figures, with the `method` object that says how every figure was computed."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["method"] = MethodSerializer(method_statement()).data
+        return response
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["method"] = {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "How the figures were computed: formulas, minimum sample, adequacy, counts, units "
+            "counted, weights, bands, rounding, questionnaires and channels counted, data as of (the report's "
+            "`method`; docs/methodology.md).",
+        }
+        paginated["required"] = [*paginated.get("required", []), "method"]
+        return paginated
 
 
 @extend_schema_view(
@@ -59,12 +87,21 @@ SNAPSHOT_EXAMPLE = {
         "dates; custom ranges are found this way), and by `index` (`sipas`, `overall`, `mean_score`, "
         "`dissatisfaction`, `element:<element>`, `criterion:<item code>`, `pooled_sipas`, `pooled_overall`, "
         "`d766:...`). `value` is null when there was nothing to count (never 0 for “no data”); a figure whose "
-        "`adequate` is false has too small a sample to be shown or ranked. Ordered by level, entity, period and "
-        "index.",
+        "`adequate` is false has too small a sample to be shown or ranked. A group's figure is the mean over its "
+        "counted units (in force on the period's last day, adequate, and for SIPAS with every element answered), "
+        "with `units_counted` of `units_total`; the province's is the mean of its group figures: the very figures "
+        "the report shows. `ballots` counts citizens, `n` the answers adequacy tests. The page carries `method`. "
+        "Ordered by level, entity, period and index.",
         examples=[
             OpenApiExample(
                 "A page",
-                value={"count": 1, "next": None, "previous": None, "results": [SNAPSHOT_EXAMPLE]},
+                value={
+                    "count": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [SNAPSHOT_EXAMPLE],
+                    "method": {"minimum_sample": 30, "channels": {"counted": "all"}, "...": "..."},
+                },
                 response_only=True,
             )
         ],
@@ -79,6 +116,7 @@ class IndexSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = IndexSnapshotSerializer
     permission_classes = [IsUnitStaffOrProvincial]
     filterset_class = IndexSnapshotFilter
+    pagination_class = SnapshotPagination
     queryset = IndexSnapshot.objects.none()  # For the schema generator; rows come from get_queryset().
 
     def get_queryset(self):

@@ -72,8 +72,24 @@ def test_outcomes_per_unit_have_exactly_the_documented_keys_and_counts(world):
     rows = pakn_outcomes_by_unit(start=D(2026, 3, 1), end=D(2026, 3, 31))
 
     assert rows == [
-        {"unit_id": a.pk, "received": 3, "answer_due": 4, "answered_on_time": 2, "rated": 2, "rated_satisfied": 1},
-        {"unit_id": b.pk, "received": 1, "answer_due": 0, "answered_on_time": 0, "rated": 0, "rated_satisfied": 0},
+        {
+            "unit_id": a.pk,
+            "received": 3,
+            "answer_due": 4,
+            "answered_on_time": 2,
+            "rejected": 0,
+            "rated": 2,
+            "rated_satisfied": 1,
+        },
+        {
+            "unit_id": b.pk,
+            "received": 1,
+            "answer_due": 0,
+            "answered_on_time": 0,
+            "rejected": 0,
+            "rated": 0,
+            "rated_satisfied": 0,
+        },
     ]
 
 

@@ -163,31 +163,77 @@ def test_adequacy_uses_dossiers_handled_when_known_else_the_minimum():
 # --- groups and the province -------------------------------------------------------------------------------------
 
 
+YEAR = {"period_kind": "year", "period_start": datetime.date(2025, 1, 1), "period_end": datetime.date(2025, 12, 31)}
+
+
 def test_province_is_mean_of_group_means_as_in_the_seed():
     # The seed: groups at 87.46, 73.93 and 64.51 give the province 75.30, whatever their sizes.
     units = pd.DataFrame(
         [
-            {"unit_id": 1, "index": "sipas", "value": 87.46, "n": 10, "adequate": True},
-            {"unit_id": 2, "index": "sipas", "value": 70.00, "n": 10, "adequate": True},
-            {"unit_id": 3, "index": "sipas", "value": 77.86, "n": 10, "adequate": True},
-            {"unit_id": 4, "index": "sipas", "value": 64.51, "n": 10, "adequate": False},
-            {"unit_id": 5, "index": "sipas", "value": float("nan"), "n": 0, "adequate": False},
+            {"unit_id": 1, "value": 87.46, "status": agg.COUNTED},
+            {"unit_id": 2, "value": 70.00, "status": agg.COUNTED},
+            {"unit_id": 3, "value": 77.86, "status": agg.COUNTED},
+            {"unit_id": 4, "value": 64.51, "status": agg.COUNTED},
+            {"unit_id": 5, "value": 12.00, "status": agg.INSUFFICIENT},
+            {"unit_id": 6, "value": 99.00, "status": agg.INCOMPLETE},
         ]
-    ).assign(ci_low=float("nan"), ci_high=float("nan"))
-    mapping = pd.DataFrame({"unit_id": [1, 2, 3, 4, 5], "group_id": [10, 20, 20, 30, 30]})
-    groups = agg.mean_of_children(units, child="unit_id", parent="group_id", mapping=mapping)
+    ).assign(index="sipas", n=40, ballots=50, **YEAR)
+    mapping = pd.DataFrame({"unit_id": [1, 2, 3, 4, 5, 6, 7], "group_id": [10, 20, 20, 30, 30, 30, 30]})
+    groups = agg.group_means(units, membership=mapping, periods=units)
     assert figure(groups, "sipas", group_id=20)["value"] == pytest.approx(73.93)
     g30 = figure(groups, "sipas", group_id=30)
-    assert g30["value"] == pytest.approx(64.51)  # the unit without a value is left out
-    assert g30["children"] == 1
-    assert not g30["adequate"]
-    province = agg.mean_of_children(
-        groups.drop(columns="children"),
-        child="group_id",
-        parent="province_id",
-        mapping=pd.DataFrame({"group_id": [10, 20, 30], "province_id": 0}),
-    )
+    # only the counted unit enters the mean; the units not counted (and unit 7 without data) are in n
+    assert g30["value"] == pytest.approx(64.51)
+    assert (g30["units_counted"], g30["units_total"], g30["ballots"], g30["n"]) == (1, 4, 50, 40)
+    province = agg.province_means(groups)
     assert figure(province, "sipas")["value"] == pytest.approx(75.30, abs=0.005)
+    assert (figure(province, "sipas")["units_counted"], figure(province, "sipas")["units_total"]) == (4, 7)
+
+
+def test_units_not_in_force_at_the_period_end_are_not_in_their_group():
+    units = pd.DataFrame(
+        [{"unit_id": 1, "value": 80.0, "status": agg.COUNTED}, {"unit_id": 2, "value": 60.0, "status": agg.COUNTED}]
+    ).assign(index="sipas", n=40, ballots=40, **YEAR)
+    mapping = pd.DataFrame(
+        {
+            "unit_id": [1, 2],
+            "group_id": [10, 10],
+            "valid_from": [datetime.date(2000, 1, 1), datetime.date(2000, 1, 1)],
+            "valid_to": [None, datetime.date(2025, 6, 30)],
+        }
+    )
+    g = figure(agg.group_means(units, membership=mapping, periods=units), "sipas", group_id=10)
+    assert (g["value"], g["units_counted"], g["units_total"]) == (80.0, 1, 1)
+
+
+def test_a_group_without_counted_units_has_no_value_but_its_n():
+    units = pd.DataFrame([{"unit_id": 1, "value": 80.0, "status": agg.INSUFFICIENT}]).assign(
+        index="sipas", n=3, ballots=3, **YEAR
+    )
+    mapping = pd.DataFrame({"unit_id": [1, 2], "group_id": [10, 10]})
+    groups = agg.group_means(units, membership=mapping, periods=units)
+    g = figure(groups, "sipas", group_id=10)
+    assert math.isnan(g["value"]) and (g["units_counted"], g["units_total"], g["status"]) == (0, 2, agg.NO_DATA)
+    assert math.isnan(figure(agg.province_means(groups), "sipas")["value"])
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(73.125, "73.13"), (58.5 / 80 * 100, "73.13"), (79.995, "80.00"), (0.005, "0.01"), (-0.005, "-0.01")],
+)
+def test_round_half_up_as_vietnamese_reports_do(value, text):
+    assert str(agg.round_half_up(value)) == text
+
+
+def test_composite_combines_the_figures_of_one_level():
+    assert agg.composite(80, 90, cchc_weight=0.65, satisfaction_weight=0.35) == pytest.approx(83.5)
+    assert agg.composite(None, 90, cchc_weight=0.65, satisfaction_weight=0.35) is None
+
+
+def test_sipas_elements_are_the_survey_elements():
+    from survey.models import Element
+
+    assert tuple(Element.values) == agg.SIPAS_ELEMENTS
 
 
 def test_snapshot_figures_for_every_level_with_pooled_rate_beside():
@@ -208,16 +254,23 @@ def test_snapshot_figures_for_every_level_with_pooled_rate_beside():
     )
     # when
     out = agg.snapshot_figures(
-        answers=ans, overall=over, unit_groups=pd.DataFrame({"unit_id": [1, 2], "group_id": [9, 9]}), minimum=2
+        answers=ans,
+        overall=over,
+        unit_groups=pd.DataFrame({"unit_id": [1, 2], "group_id": [9, 9]}),
+        minimum=2,
+        elements=("access",),
     )
-    # then the group is the mean of 100 and 0, the pooled rate 1 in 4
+    # then the group counts unit 2 only (unit 1's 1 rating is below the minimum of 2); the pooled rate 1 in 4
     assert figure(out, "overall", level="unit", entity_id=1)["value"] == 100.0
     assert not figure(out, "overall", level="unit", entity_id=1)["adequate"]  # n 1 < 2
+    assert figure(out, "overall", level="unit", entity_id=1)["status"] == agg.INSUFFICIENT
     assert figure(out, "overall", level="unit", entity_id=2)["adequate"]
     assert figure(out, "sipas", level="counter", entity_id=21)["value"] == 0.0
-    assert figure(out, "overall", level="group", entity_id=9)["value"] == pytest.approx(50.0)
+    group = figure(out, "overall", level="group", entity_id=9)
+    assert (group["value"], group["units_counted"], group["units_total"], group["ballots"]) == (0.0, 1, 2, 3)
     assert figure(out, "pooled_overall", level="group", entity_id=9)["value"] == pytest.approx(25.0)
-    assert figure(out, "sipas", level="province", entity_id=0)["value"] == pytest.approx(50.0)
+    assert figure(out, "pooled_overall", level="group", entity_id=9)["ballots"] == 4
+    assert figure(out, "sipas", level="province", entity_id=0)["value"] == pytest.approx(0.0)
     assert figure(out, "pooled_sipas", level="province", entity_id=0)["value"] == pytest.approx(25.0)
     assert figure(out, "pooled_sipas", level="province", entity_id=0)["ci_low"] == pytest.approx(
         agg.wilson_interval(1, 4)[0]

@@ -159,25 +159,29 @@ def test_no_opinion_answers_change_no_rate(answer_rows, overall_rows):
 
 
 @property_test
-@given(st.lists(st.one_of(st.none(), st.floats(0, 100)), min_size=1, max_size=8))
-def test_a_group_figure_lies_between_its_units_figures(values):
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), st.floats(0, 100)), st.sampled_from(agg.STATUSES)), min_size=1, max_size=8)
+)
+def test_a_group_figure_lies_between_its_counted_units_figures(units):
+    statuses = [agg.NO_DATA if value is None else status for value, status in units]
     figures = pd.DataFrame(
         {
-            "unit_id": range(len(values)),
+            "unit_id": range(len(units)),
+            **PERIOD,
             "index": "sipas",
-            "value": [math.nan if v is None else v for v in values],
+            "value": [math.nan if value is None else value for value, _status in units],
             "n": 50,
-            "ci_low": math.nan,
-            "ci_high": math.nan,
-            "adequate": [v is not None for v in values],
+            "ballots": 60,
+            "status": statuses,
         }
     )
-    mapping = pd.DataFrame({"unit_id": range(len(values)), "group_id": 7})
-    group = agg.mean_of_children(figures, child="unit_id", parent="group_id", mapping=mapping).iloc[0]
-    present = [v for v in values if v is not None]
-    assert group["children"] == len(present)
-    if present:
-        assert min(present) - EPSILON <= group["value"] <= max(present) + EPSILON
+    mapping = pd.DataFrame({"unit_id": range(len(units)), "group_id": 7})
+    group = agg.group_means(figures, membership=mapping, periods=figures).iloc[0]
+    counted = [value for (value, _status), status in zip(units, statuses, strict=True) if status == agg.COUNTED]
+    assert (group["units_counted"], group["units_total"]) == (len(counted), len(units))
+    assert (group["n"], group["ballots"]) == (50 * len(counted), 60 * len(counted))
+    if counted:
+        assert min(counted) - EPSILON <= group["value"] <= max(counted) + EPSILON
     else:
         assert math.isnan(group["value"])
 

@@ -100,7 +100,13 @@ def test_composite_uses_the_default_weights_and_ties_share_a_rank():
     assert [rows[c].cchc_rank for c in "abcd"] == [1, 1, 3, 4]
     assert [rows[c].satisfaction_rank for c in "abcd"] == [2, 2, 1, None]
     assert rows["d"].composite is None and rows["d"].satisfaction_status == "Chưa có dữ liệu"
-    assert report.groups[0].composite_average == pytest.approx((73 + 73 + 77) / 3)
+    # the group's composite combines the group's CCHC (4 of 4 units) with its satisfaction (3 of 4 units), not
+    # the mean of the 3 units that happen to have both
+    group = report.groups[0]
+    assert (group.cchc_average, group.cchc_counted, group.units_total) == (72.5, 4, 4)
+    assert (group.satisfaction_average, group.satisfaction_counted) == (pytest.approx(70.0), 3)
+    assert group.composite_average == pytest.approx(0.65 * 72.5 + 0.35 * 70)
+    assert report.province_composite == pytest.approx(0.65 * 72.5 + 0.35 * 70)
 
 
 def test_a_unit_with_insufficient_ratings_shows_insufficient_data_and_takes_no_rank(client, world):

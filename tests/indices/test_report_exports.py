@@ -25,14 +25,17 @@ def test_excel_has_one_sheet_per_table_with_numbers_as_numbers(demo):
         "Cơ quan Trung ương đóng trên",
         "Cơ quan chuyên môn thuộc UBND",
         "UBND huyện, thị xã, thành phố",
+        "Phương pháp tính",
     ]
     summary = {row[0]: row for row in workbook["Tổng hợp"].iter_rows(min_row=4, max_row=7, values_only=True)}
     assert summary["Cơ quan Trung ương đóng trên địa bàn tỉnh"][2:3] == (87.46,)
-    assert summary["Cơ quan Trung ương đóng trên địa bàn tỉnh"][6:8] == (4, 1)
+    # units, CCHC and its k, satisfaction and its k, ballots, answers, composite, change, then the bands
+    assert summary["Cơ quan Trung ương đóng trên địa bàn tỉnh"][1:4] == (5, 87.46, 5)
+    assert summary["Cơ quan Trung ương đóng trên địa bàn tỉnh"][10:12] == (4, 1)
     assert summary["Cơ quan chuyên môn thuộc UBND tỉnh"][2] == 73.93
-    assert summary["Cơ quan chuyên môn thuộc UBND tỉnh"][6:9] == (3, 14, 4)
+    assert summary["Cơ quan chuyên môn thuộc UBND tỉnh"][10:13] == (3, 14, 4)
     assert summary["UBND huyện, thị xã, thành phố"][2] == 64.51
-    assert summary["UBND huyện, thị xã, thành phố"][6:9] == (0, 5, 6)
+    assert summary["UBND huyện, thị xã, thành phố"][10:13] == (0, 5, 6)
     assert summary["Toàn tỉnh (trung bình các khối)"][2] == 75.3
     texts = [row[0] for row in workbook["Tổng hợp"].iter_rows(min_row=9, values_only=True)]
     assert texts[0].startswith("Chỉ số CCHC trung bình của toàn tỉnh đạt 75,3%")
@@ -40,6 +43,10 @@ def test_excel_has_one_sheet_per_table_with_numbers_as_numbers(demo):
     office = next(row for row in departments.iter_rows(min_row=2, values_only=True) if row[0] == "vp-ubnd")
     assert office[1:5] == ("Văn phòng UBND tỉnh", 82.36, "Tốt", 2)
     assert isinstance(office[2], float)
+    method = {row[0]: row[1] for row in workbook["Phương pháp tính"].iter_rows(values_only=True)}
+    assert method["Cỡ mẫu tối thiểu"] == "30"
+    assert "73,125 → 73,13" in method["Làm tròn"]
+    assert "Tất cả các kênh" in method["Kênh được tính"]
 
 
 def test_pdf_is_a4_with_the_seed_figures_and_correct_diacritics(demo):
@@ -56,6 +63,8 @@ def test_pdf_is_a4_with_the_seed_figures_and_correct_diacritics(demo):
         "Văn phòng UBND tỉnh 82,36 Tốt 2",
         "Chỉ số CCHC theo đơn vị (%)",  # the bar chart
         "Diễn biến qua các năm (%)",  # the trend chart
+        "Phương pháp tính",  # the method page
+        "Điểm tổng hợp",
     ):
         assert phrase in text
 
@@ -65,7 +74,8 @@ def test_csv_has_one_row_per_unit(demo):
     lines = text.splitlines()
     assert sum(1 for line in lines if line.startswith(("Cơ quan", '"UBND'))) >= 37
     assert "Cơ quan chuyên môn thuộc UBND tỉnh,vp-ubnd,Văn phòng UBND tỉnh,82.36,Tốt,2," in text
-    assert "Toàn tỉnh (trung bình các khối),37,75.3," in text
+    assert "Toàn tỉnh (trung bình các khối),37,75.3,37," in text
+    assert "Phương pháp tính" in text
 
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv", "pdf"])

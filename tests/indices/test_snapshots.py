@@ -65,10 +65,15 @@ def test_snapshots_for_month_quarter_and_year(rated, settings):
     assert snap("unit", w.unit_a.pk, "dissatisfaction", march).value == pytest.approx(100 / 3)
     assert snap("unit", w.unit_a.pk, "mean_score", march).value == pytest.approx(10 / 3)
     assert snap("counter", w.counter_a.pk, "overall", march).value == pytest.approx(200 / 3)
-    # The year: unit B joins (overall 0 of 1); group = mean of units, province = mean of groups; pooled beside.
-    assert snap("group", w.group.pk, "overall", y).value == pytest.approx((200 / 3 + 0) / 2)
-    assert snap("province", 0, "overall", y).value == pytest.approx((200 / 3 + 0) / 2)
+    # The year: unit B joins (overall 0 of 1, below the minimum of 3): the group's mean counts unit A only (1 of
+    # its 2 units), the province's is the mean of its groups; the pooled rate over all 4 ratings stands beside.
+    group = snap("group", w.group.pk, "overall", y)
+    assert (group.value, group.units_counted, group.units_total, group.ballots) == (pytest.approx(200 / 3), 1, 2, 3)
+    assert snap("unit", w.unit_b.pk, "overall", y).status == "insufficient"
+    province = snap("province", 0, "overall", y)
+    assert (province.value, province.units_counted, province.units_total) == (pytest.approx(200 / 3), 1, 2)
     assert snap("province", 0, "pooled_overall", y).value == pytest.approx(50)
+    assert snap("province", 0, "pooled_overall", y).ballots == 4
     assert not IndexSnapshot.objects.filter(entity_id=w.unit_b.pk, level="unit", period_kind="month").exists()
     assert run.rating_count == 4
     assert run.formula_version == services.FORMULA_VERSION

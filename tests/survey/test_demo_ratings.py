@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from survey.demo import demo_rating_key, generate_demo_ratings
+from survey.demo import demo_rating_key, demo_years, generate_demo_ratings
 from survey.models import Rating, RatingAnswer
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,9 @@ def test_demo_ratings_look_real(demo_world):
     assert all(t.weekday() < 5 for t in local)
     assert all(datetime.time(7, 30) <= t.time() <= datetime.time(17, 0) for t in local)
     assert not any(datetime.time(11, 31) <= t.time() < datetime.time(13, 30) for t in local)
-    assert min(local).date() >= timezone.localdate() - datetime.timedelta(days=731)
+    # the two rated years, before and after the reorganisation, never the future
+    assert {t.year for t in local} == set(demo_years())
+    assert max(local).date() <= timezone.localdate()
     assert {r.score for r in ratings} == {1, 2, 3, 4, 5}
     # Same shape as the service's rows: unit from the counter, the unit's questionnaire, no IP, accepted.
     assert all(r.unit_id == r.counter.unit_id for r in ratings)
@@ -54,4 +56,24 @@ def test_demo_ratings_look_real(demo_world):
     for rating in ratings:
         means.setdefault(rating.unit_id, []).append(rating.score)
     unit_means = [statistics.mean(scores) for scores in means.values() if len(scores) >= 20]
-    assert max(unit_means) - min(unit_means) > 0.8
+    assert max(unit_means) - min(unit_means) > 0.6
+
+
+def test_the_demo_report_shows_cchc_satisfaction_and_composite_for_every_group(demo_world):
+    # given the demo as `make run` loads it
+    call_command("load_demo", password="demo-pass-2026", ratings=5000)
+    from indices.reports import build_province_report
+
+    for year in demo_years():
+        report = build_province_report(year=year)
+        # then every group has its CCHC, satisfaction and composite, most units are counted, a few are not
+        assert all(
+            g.cchc_average is not None and g.satisfaction_average is not None and g.composite_average is not None
+            for g in report.groups
+        )
+        assert report.units_total == 37 and 28 <= report.satisfaction_counted < 37
+        satisfaction = [r.satisfaction for r in report.rows if r.satisfaction is not None]
+        assert 75 <= report.province_satisfaction <= 88
+        assert any(value >= 90 for value in satisfaction) and any(value < 70 for value in satisfaction)
+        assert report.chart_data()["scatter"]["points"]
+    assert {g.code for g in build_province_report(year=demo_years()[1]).groups} == {"trung-uong", "so-nganh", "cap-xa"}
