@@ -43,9 +43,10 @@ class EntityFilter(IdFilter):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field({"type": "string", "pattern": r"^[^\x00]*$"})
+@extend_schema_field({"type": "string", "pattern": r"^[^\x00-\x1f\x7f]*$"})
 class TextFilter(django_filters.CharFilter):
-    """Free text. A NUL character is refused (400): the database cannot store or compare it."""
+    """Free text. A control character in any query parameter is refused (400) by
+    `config.middleware.ControlCharacterMiddleware`; the pattern tells the schema's readers so."""
 
 
 class StrictBooleanField(forms.Field):

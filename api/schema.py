@@ -70,3 +70,26 @@ class EmptyQueryMeansDefaultSchema(AutoSchema):
             if parameter.get("in") == "query" and not parameter.get("required"):
                 parameter["allowEmptyValue"] = True
         return parameters
+
+
+# What config.middleware.ControlCharacterMiddleware refuses (400) anywhere in the address.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+
+
+def document_address_rules(result: dict, generator, request, public) -> dict:
+    """drf-spectacular post-processing hook: every free-text path or query parameter says in its pattern that a
+    control character is refused (400) before any view runs, so that clients (and schemathesis) know the rule."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") not in ("path", "query") or schema.get("type") != "string":
+                    continue
+                if schema.get("pattern") == "^[^/]+$":
+                    # A path segment from a route's regex: any character but "/", and not a control one either.
+                    schema["pattern"] = r"^[^/\x00-\x1f\x7f]+$"
+                elif not ({"enum", "format", "pattern"} & schema.keys()):
+                    schema["pattern"] = NO_CONTROL_CHARACTERS
+    return result

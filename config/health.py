@@ -15,6 +15,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from .outages import cache_recovered
+
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT_SECONDS = 1.0
@@ -28,9 +30,17 @@ def _database() -> str:
 
 
 def _cache() -> str:
+    # A key of its own per probe: concurrent probes (several load balancers, several workers) never read each
+    # other's value.
     token = secrets.token_hex(8)
-    cache.set("healthz:probe", token, timeout=10)
-    return "ok" if cache.get("healthz:probe") == token else "error"
+    key = f"healthz:probe:{token}"
+    cache.set(key, token, timeout=10)
+    found = cache.get(key)
+    cache.delete(key)
+    if found != token:
+        return "error"
+    cache_recovered()
+    return "ok"
 
 
 def _broker() -> str:

@@ -1,6 +1,7 @@
 """Site-wide middleware that Django 5.2 does not ship."""
 
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -113,3 +114,64 @@ def _same_site_referer(request: HttpRequest) -> str:
     if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
         return referer
     return ""
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in account (staff pages, staff API calls,
+    whatever their authentication) and on the API's citizen tracking answers, so that no browser, proxy or shared
+    computer keeps a copy of personal data. Runs after the view, when DRF has set the API caller as the user."""
+
+    PERSONAL_API_PREFIXES = ("/api/v1/feedback/",)
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path_info.startswith(self.PERSONAL_API_PREFIXES):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# C0 control characters and DEL. NUL cannot even be compared by PostgreSQL; the others have no business in an
+# address and only ever arrive from scanners and fuzzers.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _faulty_parameters(request: HttpRequest) -> list[str] | None:
+    """None when the address is clean; else the names of the query parameters at fault ("non_field_errors" for
+    the path, or for a parameter whose very name holds a control character)."""
+    faulty = ["non_field_errors"] if _CONTROL_CHARACTERS.search(request.path_info) else []
+    for key, values in request.GET.lists():
+        if _CONTROL_CHARACTERS.search(key):
+            faulty.append("non_field_errors")
+        elif any(_CONTROL_CHARACTERS.search(value) for value in values):
+            faulty.append(key)
+    return list(dict.fromkeys(faulty)) or None
+
+
+class ControlCharacterMiddleware:
+    """Answers 400 to a request whose path or query string holds a control character (NUL, a newline, ...), before
+    any view, form or filter sees it: one guard for every URL rather than one per call site.
+
+    Browsers never send such addresses; the answer is the 400 page (JSON with the API's error shape under
+    `/api/`, naming the query parameters at fault, or "non_field_errors" for the path).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        faulty = _faulty_parameters(request)
+        if faulty:
+            return _bad_request(request, faulty)
+        return self.get_response(request)
+
+
+def _bad_request(request: HttpRequest, faulty: list[str]) -> HttpResponse:
+    reason = gettext("Địa chỉ yêu cầu chứa ký tự điều khiển không hợp lệ.")
+    if request.path_info.startswith("/api/"):
+        # The API's error shape: `errors` names each query parameter at fault.
+        return JsonResponse({"detail": reason, "errors": {name: [reason] for name in faulty}}, status=400)
+    return HttpResponse(render_to_string("400.html", {"reason": reason}, request=request), status=400)

@@ -29,6 +29,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# The deployment's mode as configured. Kept apart from DEBUG, which test runners switch off: commands that must not
+# run on a production server (load_demo) ask this.
+PRODUCTION_MODE = not DEBUG
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -80,12 +83,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "survey.twofactor.RequireTwoFactorMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
-    # Last, so that it sees the response of the view that refused a locked login (survey.login).
+    # After the others, so that it sees the response of the view that refused a locked login (survey.login).
     "axes.middleware.AxesMiddleware",
+    # Last, so that its 400 gets the headers of the middleware above (CSP, frame options) and the page its language.
+    "config.middleware.ControlCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -285,6 +291,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_address_rules",
+    ],
     # Choice sets that share a field name get stable component names.
     "ENUM_NAME_OVERRIDES": {
         "RatingStatusEnum": "survey.models.Rating.Status",
@@ -298,6 +308,7 @@ SPECTACULAR_SETTINGS = {
 # the deadline job.
 PAKN_MAX_ATTACHMENTS = int(os.environ.get("PAKN_MAX_ATTACHMENTS", 3))
 PAKN_MAX_ATTACHMENT_BYTES = int(os.environ.get("PAKN_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
+PAKN_MAX_IMAGE_PIXELS = int(os.environ.get("PAKN_MAX_IMAGE_PIXELS", 16_000_000))
 PAKN_LOOKUP_LIMIT = int(os.environ.get("PAKN_LOOKUP_LIMIT", 20))
 # A request body declared larger than this is refused from its Content-Length, unread (413). Empty: every
 # attachment a complaint may carry plus 1 MB (config.middleware.max_request_body_bytes).
@@ -343,7 +354,9 @@ CELERY_BEAT_SCHEDULE["resend-notifications"] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One line per cache outage rather than a traceback per request (config/outages.py).
+    "filters": {"cache_outage": {"()": "config.outages.CacheOutageFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["cache_outage"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
@@ -352,7 +365,8 @@ LOGGING = {
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 # The load balancer probes /healthz over plain http inside the private network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-if env_bool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     # Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's), else it can be forged.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies append to X-Forwarded-For in front of the app; 0 means REMOTE_ADDR is the client.
@@ -425,6 +439,11 @@ CELERY_BEAT_SCHEDULE.update(
         "refresh-counter-baselines": {
             "task": "survey.tasks.refresh_counter_baselines_task",
             "schedule": crontab(hour=1, minute=20),
+        },
+        # Ratings accepted unassessed while Redis was down are judged once it is back (survey/reassessment.py).
+        "reassess-degraded-ratings": {
+            "task": "survey.tasks.reassess_degraded_ratings_task",
+            "schedule": 5 * 60,
         },
     }
 )

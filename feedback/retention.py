@@ -3,20 +3,22 @@ to see or erase the contact details they gave.
 
 Data classes and their limits (settings, read at call time; defaults and reasons in docs/privacy.md):
 
-- contact details of a finished case (`CaseContact`), `PRIVACY_CONTACT_RETENTION_DAYS` after the case finished
-  (closed or rejected);
-- attachments of a finished case (`Attachment` rows and their files), `PRIVACY_ATTACHMENT_RETENTION_DAYS` after it
-  finished;
+- contact details of a case in a final state (`CaseContact`), `PRIVACY_CONTACT_RETENTION_DAYS` after the case
+  reached it (closed, rejected, or answered and left there), together with the contact data typed into the case's
+  text (masked with `feedback.masking.mask_personal_data`);
+- attachments of a case in a final state (`Attachment` rows and their files), `PRIVACY_ATTACHMENT_RETENTION_DAYS`
+  after it reached it;
 - the salted IP hash of a rating (`survey.models.Rating.ip_hash`), blanked `PRIVACY_RATING_IP_HASH_DAYS` after the
   rating (the abuse window).
 
-A case finished when it last moved into a finished state (from its event log); a finished case with no such event
-falls back to its last update. The case itself, its text, its public answer and its event log stay: they are the
-unit's record and hold no contact details.
+A case finished when it last moved into a final state (from its event log); a case with no such event falls back to
+its last update. The case itself, its (masked) text, its public answer and its event log stay: they are the unit's
+record.
 
 Every purge run writes one `PurgeLog` and one audit entry (`privacy.purge`) with the counts per class (an empty
 run too, which shows that the purge keeps running); a dry run only counts. Erasure at the citizen's request writes
-one audit entry (`privacy.erase_contact`) and one internal case event. No citizen's IP address, even hashed, goes
+one audit entry (`privacy.erase_contact`) and one internal case event; it removes the contact, the attachments and
+the contact data in the case's text at once. No citizen's IP address, even hashed, goes
 into the (permanent) audit log.
 """
 
@@ -35,7 +37,8 @@ from survey.audit import record_audit
 from survey.models import Rating, User
 
 from .deliveries import forget_case_recipients
-from .models import FINISHED_STATUSES, Attachment, Case, CaseContact, CaseEvent, DataRequest, PurgeLog
+from .masking import mask_personal_data
+from .models import FINISHED_STATUSES, Attachment, Case, CaseContact, CaseEvent, DataRequest, PurgeLog, Status
 
 logger = logging.getLogger(__name__)
 
@@ -94,11 +97,18 @@ class PurgeResult:
         return self.contacts + self.attachments + self.rating_ip_hashes
 
 
+# The states a case can stay in for good: finished (closed, rejected), and answered (a citizen who never rates the
+# answer leaves the case there). Retention counts from the last move into one of them; an appeal moves the case out
+# again, and its clock restarts when it comes back.
+RETENTION_FINAL_STATUSES = (*FINISHED_STATUSES, Status.ANSWERED)
+
+
 def _cases_finished_before(cutoff: datetime.datetime) -> QuerySet:
-    """Finished cases whose end (the last move into a finished state) is before `cutoff`, as a pk subquery."""
-    into_finished = Q(events__to_status__in=FINISHED_STATUSES) & ~Q(events__from_status__in=FINISHED_STATUSES)
+    """Cases in a final state whose end (the last move into a final state) is before `cutoff`, as a pk subquery."""
+    final = RETENTION_FINAL_STATUSES
+    into_finished = Q(events__to_status__in=final) & ~Q(events__from_status__in=final)
     return (
-        Case.objects.filter(status__in=FINISHED_STATUSES)
+        Case.objects.filter(status__in=final)
         .annotate(finished_at=Coalesce(Max("events__created_at", filter=into_finished), "updated_at"))
         .filter(finished_at__lt=cutoff)
         .values("pk")
@@ -140,11 +150,11 @@ def purge_personal_data(
     # Plain querysets: Rating.updated_at is auto_now, and update() leaves it alone, so blanking a hash does not
     # make the rollups think a rating changed.
     result = PurgeResult(rating_ip_hashes=ratings.update(ip_hash=""))
+    # The contact details typed into the text go with the contact record.
+    for contact in contacts.select_related("case"):
+        mask_case_texts(case=contact.case, also=[contact.name, contact.email, contact.phone])
     result.contacts = contacts.delete()[1].get(CaseContact._meta.label, 0)
-    files = [name for name in attachments.values_list("file", flat=True) if name]
-    result.attachments = attachments.delete()[1].get(Attachment._meta.label, 0)
-    if files:
-        transaction.on_commit(lambda: _delete_files(files))
+    result.attachments = _remove_attachments(attachments)
     # A log of every run, even an empty one: it shows that the purge keeps running.
     result.log = PurgeLog.objects.create(
         ran_at=now,
@@ -180,19 +190,62 @@ def _given_fields(contact: CaseContact) -> list[str]:
     return [name for name in ("name", "email", "phone") if getattr(contact, name)]
 
 
+CASE_TEXT_FIELDS = ("text", "appeal_text", "rejection_reason", "public_answer", "draft_answer")
+
+
+def mask_case_texts(*, case: Case, also: list[str] = ()) -> list[str]:
+    """Mask the personal data typed into the case's free text and its events' notes (`mask_personal_data`, with
+    the extra strings of `also`, such as the contact's name); returns the names of what changed. The tracking page
+    and staff pages then show the masked text. Plain updates: the case's `updated_at` (which the retention schedule
+    falls back on) stays."""
+    changed = {}
+    for name in CASE_TEXT_FIELDS:
+        value = getattr(case, name)
+        masked = mask_personal_data(value, also=also)
+        if masked != value:
+            changed[name] = masked
+    if changed:
+        Case.objects.filter(pk=case.pk).update(**changed)
+        for name, value in changed.items():
+            setattr(case, name, value)
+    notes = []
+    for event in CaseEvent.objects.filter(case=case).exclude(note="").only("pk", "note"):
+        masked = mask_personal_data(event.note, also=also)
+        if masked != event.note:
+            CaseEvent.objects.filter(pk=event.pk).update(note=masked)
+            notes.append(event.pk)
+    return sorted(changed) + (["event_notes"] if notes else [])
+
+
+def _remove_attachments(attachments: QuerySet) -> int:
+    """Delete the attachment rows, and their files once the transaction commits; returns the number of rows."""
+    files = [name for name in attachments.values_list("file", flat=True) if name]
+    removed = attachments.delete()[1].get(Attachment._meta.label, 0)
+    if files:
+        transaction.on_commit(lambda: _delete_files(files))
+    return removed
+
+
 @transaction.atomic
 def erase_case_contact(*, case: Case, by: User | None = None, data_request: DataRequest | None = None) -> bool:
-    """Erase the contact details and consents stored with `case` (its `CaseContact`), at the citizen's request.
+    """Erase the citizen's personal data from `case`, at their request: the contact details and consents (its
+    `CaseContact`), the attachments (photos, documents; files deleted after the commit), and what looks like
+    contact data in the case's text, appeal, answers and event notes (masked with `mask_personal_data`, also the
+    name, e-mail and phone number the citizen gave).
 
-    The case, its text, its public answer and its events stay. Returns False when there was nothing to erase.
-    Otherwise writes one internal "privacy" case event and exactly one `privacy.erase_contact` audit entry (naming
-    the fields that were erased, not their values)."""
+    The case, its (masked) text, its public answer and its events stay. Returns False when there was nothing left
+    to erase. Otherwise writes one internal "privacy" case event and exactly one `privacy.erase_contact` audit
+    entry (naming what was erased, never the values)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     contact = CaseContact.objects.filter(case=case).first()
-    if contact is None:
+    given = _given_fields(contact) if contact else []
+    also = [getattr(contact, name) for name in ("name", "email", "phone")] if contact else []
+    masked = mask_case_texts(case=case, also=also)
+    attachments = _remove_attachments(Attachment.objects.filter(case=case))
+    if contact is None and not masked and not attachments:
         return False
-    given = _given_fields(contact)
-    contact.delete()
+    if contact is not None:
+        contact.delete()
     forget_case_recipients(case=case)
     CaseEvent.objects.create(
         case=case,
@@ -207,7 +260,9 @@ def erase_case_contact(*, case: Case, by: User | None = None, data_request: Data
         action=ACTION_ERASE,
         target=case,
         changes={
-            "contact": {"before": given or ["consent"], "after": []},
+            "contact": {"before": (given or ["consent"]) if contact else [], "after": []},
+            "masked": masked,
+            "attachments_removed": attachments,
             "data_request": data_request.pk if data_request else None,
         },
     )

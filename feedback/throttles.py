@@ -4,9 +4,10 @@ server sees the same counts).
 - Lookups by tracking code (the tracking page, the citizen's actions on it, and the personal-data request page):
   each miss counts; past `PAKN_LOOKUP_LIMIT` misses (default 20) within 15 minutes every lookup from that client is
   refused, right codes included, so the throttle itself reveals nothing.
-- Submissions: past `PAKN_SUBMIT_LIMIT` cases (default 10) filed within `PAKN_SUBMIT_WINDOW_SECONDS` (default one
-  hour) further submissions from that client are refused. Only filed cases count (a form returned with errors
-  does not), and the check comes before the count, so a citizen below the limit is never refused.
+- Submissions: past `PAKN_SUBMIT_LIMIT` submissions (default 10) within `PAKN_SUBMIT_WINDOW_SECONDS` (default one
+  hour) further submissions from that client are refused. Filed cases and forms refused with errors both count
+  (checking a refused form's attachments costs as much as a filed one's), and the check comes before the count, so
+  a citizen below the limit is never refused.
 
 - "Send me my code" requests: past `PAKN_CODE_REQUEST_LIMIT` (default 3) within an hour, from one client or for
   one contact, further requests are refused (every request counts, found or not, so the limit reveals nothing).

@@ -137,6 +137,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
                         integrity.set_device_cookie(response, device_id)
                     return response
         if duplicate is None:
+            # A refused form counts too: checking attachments costs the server, and a flood of bad forms is the
+            # cheapest way to make it pay that cost.
+            throttles.count_submission(request)
             status = 400
     context = {
         "form": form,
@@ -201,8 +204,8 @@ def _too_many_code_requests(request: HttpRequest) -> HttpResponse:
 
 def _find_case_by_code(code: str) -> Case | None:
     code = "".join(code.split()).lower()
-    # A NUL character cannot even be compared by PostgreSQL: such a code is simply not found.
-    if not code or len(code) > 64 or "\x00" in code:
+    # Control characters never get here: ControlCharacterMiddleware refuses them in the address, the form in a body.
+    if not code or len(code) > 64:
         return None
     return Case.objects.select_related("unit", "counter").filter(tracking_code=code).first()
 

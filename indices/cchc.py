@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from survey import audit
 from survey.models import Unit, User
 
+from .escaping import escape_workbook
 from .models import CchcField, CchcFieldScore, CchcImport, CchcScore, ReportScheme
 
 COL_UNIT = "ma_don_vi"
@@ -331,13 +332,18 @@ def save_cchc_score(
     points: Decimal,
     max_points: Decimal,
     field_scores: dict[CchcField, tuple[Decimal, Decimal]] | None = None,
+    by: User | None = None,
 ) -> CchcScore:
-    """Create or replace one unit's score for a year (the staff form). Field scores given replace the old ones."""
+    """Create or replace one unit's score for a year (the staff form and the API). Field scores given replace the
+    old ones. Every call writes one `cchc.save_score` audit entry with the points before and after (the unit's
+    totals and each field's), also when nothing changed: a score re-entered is a decision worth tracing."""
     if max_points <= 0 or points < 0 or points > max_points:
         raise ValueError(_("Điểm đạt phải từ 0 đến điểm tối đa."))
     if not all(map(has_at_most_two_decimals, (points, max_points))):
         raise ValueError(_("Điểm có tối đa 2 chữ số thập phân."))
-    score, _created = CchcScore.objects.select_for_update().update_or_create(
+    existing = CchcScore.objects.select_for_update().filter(unit=unit, year=year).first()
+    before = _score_figures(existing) if existing else {}
+    score, _created = CchcScore.objects.update_or_create(
         unit=unit, year=year, defaults={"points": points, "max_points": max_points}
     )
     score.fields.all().delete()
@@ -347,7 +353,29 @@ def save_cchc_score(
             for cchc_field, (field_points, field_max) in (field_scores or {}).items()
         ]
     )
+    after = _score_figures(score)
+    audit.record_audit(
+        actor=by,
+        action="cchc.save_score",
+        target=score,
+        changes={
+            "unit": unit.code,
+            "year": year,
+            **{
+                name: {"before": before.get(name), "after": after.get(name)}
+                for name in sorted(before.keys() | after.keys())
+            },
+        },
+    )
     return score
+
+
+def _score_figures(score: CchcScore) -> dict[str, str]:
+    """A score's points as text ("points", "max_points" and "field:<code>" = "points/max"), for the audit log."""
+    figures = {"points": str(score.points), "max_points": str(score.max_points)}
+    for field_score in CchcFieldScore.objects.filter(score=score).select_related("field"):
+        figures[f"field:{field_score.field.code}"] = f"{field_score.points}/{field_score.max_points}"
+    return figures
 
 
 def build_template_xlsx(*, year: int) -> bytes:
@@ -365,6 +393,7 @@ def build_template_xlsx(*, year: int) -> bytes:
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 50
     buffer = io.BytesIO()
+    escape_workbook(workbook)
     workbook.save(buffer)
     return buffer.getvalue()
 

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from survey.models import Unit
+from survey.audit import record_audit
+from survey.models import Unit, User
 
 from .models import DossierStat
 from .periods import periods_containing
@@ -43,7 +44,7 @@ def _count(value) -> int | None:
     return value
 
 
-def upsert_dossier_stats(*, rows: Iterable[Mapping]) -> int:
+def upsert_dossier_stats(*, rows: Iterable[Mapping], by: User | None = None, source: str = "api") -> int:
     """Store the figures of each row, replacing those already stored for the same unit and month; return the
     number of rows written.
 
@@ -52,6 +53,9 @@ def upsert_dossier_stats(*, rows: Iterable[Mapping]) -> int:
     written, and then all are written in one transaction: all or nothing. Errors raise `ValidationError` with one
     entry per faulty row and field, keyed "<row index>.<field>" (e.g. "3.late"); an unknown unit's error has the
     code `UNKNOWN_UNIT`. A unit and month given twice in the same batch is an error too.
+
+    A batch written leaves one `dossier_stats.push` audit entry (who, from where, which units and months, and the
+    figures before and after); a refused batch writes nothing.
     """
     rows = list(rows)
     codes = {row.get("unit") for row in rows if isinstance(row.get("unit"), str)}
@@ -89,8 +93,13 @@ def upsert_dossier_stats(*, rows: Iterable[Mapping]) -> int:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        changes = {}
         for (unit_id, month), figures in clean.items():
+            stat = DossierStat.objects.select_for_update().filter(unit_id=unit_id, month=month).first()
+            before = {"handled": stat.handled, "late": stat.late} if stat else None
             DossierStat.objects.update_or_create(unit_id=unit_id, month=month, defaults=figures)
+            changes[f"{unit_id}:{month:%Y-%m}"] = {"before": before, "after": figures}
+        record_audit(actor=by, action="dossier_stats.push", changes={"source": source, "rows": changes})
         # The months' figures (sample adequacy, Decision 766) are recomputed in the background once this commits.
         periods = sorted({str(p) for _unit, month in clean for p in periods_containing(month)})
         if periods:

@@ -3,7 +3,6 @@ a dot and full precision, Excel gets numeric cells with a 2-decimal display form
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.http import HttpResponse
@@ -11,6 +10,7 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .escaping import escape_workbook, spreadsheet_csv_writer
 from .selectors import Table
 
 NOT_AVAILABLE = "N/A"
@@ -25,7 +25,7 @@ def table_csv(table: Table, *, filename: str) -> HttpResponse:
     buffer = io.StringIO()
     # The byte-order mark lets Excel open the UTF-8 file with Vietnamese letters intact.
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = spreadsheet_csv_writer(buffer)
     writer.writerow([c.label for c in table.columns])
     for row in table.rows:
         writer.writerow([_cell(v) for v in row])
@@ -62,6 +62,7 @@ def table_xlsx(table: Table, *, filename: str, subtitle: str = "") -> HttpRespon
     for letter, width in zip("ABCDEFGH", (34, 16, 16, 16, 16, 16, 16, 16), strict=False):
         sheet.column_dimensions[letter].width = width
     buffer = io.BytesIO()
+    escape_workbook(workbook)
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{slugify(filename)}.xlsx"'

@@ -4,7 +4,6 @@ so that Vietnamese diacritics are right, with the charts drawn by reportlab.grap
 Each builder takes a `ProvinceReport` and returns bytes; `progress(percent)` is called as the work advances.
 """
 
-import csv
 import io
 import logging
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .aggregation import shown
+from .escaping import escape_workbook, pdf_text, spreadsheet_csv_writer
 from .models import ReportExport
 from .reports import ProvinceReport, UnitRow, vn_number
 
@@ -207,6 +207,7 @@ def build_report_xlsx(report: ProvinceReport, progress: Progress = _noop) -> byt
     for cell in method["A"]:
         cell.font = Font(bold=True)
     buffer = io.BytesIO()
+    escape_workbook(workbook)
     workbook.save(buffer)
     progress(100)
     return buffer.getvalue()
@@ -246,7 +247,7 @@ def method_lines(method: dict) -> list[list[str]]:
 def build_report_csv(report: ProvinceReport, progress: Progress = _noop) -> bytes:
     """One row per unit with its group (UTF-8 with a BOM so that Excel reads the diacritics right)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheet_csv_writer(buffer)
     writer.writerow([_("Khối"), *unit_columns()])
     for group in report.groups:
         for row in group.rows:
@@ -403,12 +404,23 @@ def _pdf_value(value) -> str | int:
     return "" if value is None else value
 
 
+def _paragraph(text, style):
+    """A reportlab `Paragraph` of plain text: every string (unit and group names, narrative) is escaped, as the
+    paragraph parses markup."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(pdf_text(text), style)
+
+
 def build_report_pdf(report: ProvinceReport, progress: Progress = _noop) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    # Every paragraph of this report is plain text: names and narrative are escaped, never parsed as markup.
+    Paragraph = _paragraph
 
     font, bold = _register_fonts()
     buffer = io.BytesIO()

@@ -147,6 +147,7 @@ def cchc_edit(request: HttpRequest) -> HttpResponse:
                 points=data["points"],
                 max_points=data["max_points"],
                 field_scores=data["field_scores"],
+                by=request.user,
             )
             messages.success(
                 request,

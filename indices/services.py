@@ -876,7 +876,7 @@ def import_dossier_stats(*, text: str) -> int:
         for row in reader
     ]
     try:
-        return upsert_dossier_stats(rows=rows)
+        return upsert_dossier_stats(rows=rows, source="import")
     except ValidationError as error:
         problems: dict[int, list[str]] = {}
         for key, messages in error.message_dict.items():

@@ -167,9 +167,27 @@ class QuestionnaireAdmin(AuditedModelAdmin):
 
 @admin.register(QuestionnaireItem)
 class QuestionnaireItemAdmin(AuditedModelAdmin):
+    """Items on their own. An item of a questionnaire that ratings already use is read-only here: changing its
+    text or element in place would move historic answers to another question or SIPAS element. Such a change is
+    made on the questionnaire's page, where it becomes the family's next version (`services.revise_questionnaire`).
+    Items are added on the questionnaire's page too."""
+
     list_display = ["code", "text", "element", "questionnaire", "position"]
     list_filter = ["element", "questionnaire"]
     search_fields = ["code", "text", "text_en"]
+
+    @staticmethod
+    def _in_use(obj: QuestionnaireItem | None) -> bool:
+        return obj is not None and Rating.objects.filter(questionnaire_id=obj.questionnaire_id).exists()
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not self._in_use(obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not self._in_use(obj)
 
 
 @admin.register(ReasonChip)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SurveyConfig(AppConfig):
     name = "survey"
     verbose_name = _("Tổ chức và đánh giá")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the deployment checks)

@@ -137,7 +137,9 @@ def _ensure_account(username: str, *, role: str, unit: Unit | None, password: st
     changed = [name for name, value in wanted.items() if getattr(user, name) != value]
     for name in changed:
         setattr(user, name, wanted[name])
-    if created or not user.check_password(password):
+    # Only a new account gets the demo password: an existing one (an administrator who changed it, a real account
+    # with a demo name) keeps its own.
+    if created:
         user.set_password(password)
         changed.append("password")
     if changed:

@@ -39,6 +39,8 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from config.outages import cache_recovered
+
 from .models import (
     CounterBaseline,
     DossierLink,
@@ -412,6 +414,7 @@ def assess_submission(
     except Exception:
         log.exception("Integrity: the cache failed during assessment; accepting the vote unassessed")
         return _verdict([*flags, FLAG_DEGRADED], ip_hash=ip_hash, conf=conf)
+    cache_recovered()
 
     # The cool-down is started even for a verified vote, which only is not flagged by it.
     if counts.cooling_down and not dossier_verified:

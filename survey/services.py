@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import integrity, qrcodes, selectors
+from .audit import record_audit
 from .masking import mask_personal_data
 from .models import (
     COMMENT_MAX_LENGTH,
@@ -334,8 +335,14 @@ def rotate_counter_code(*, counter: Counter, by: User | None) -> Counter:
     """
     counter = Counter.objects.select_for_update().get(pk=counter.pk)
     RetiredCounterCode.objects.create(code=counter.code, counter=counter, retired_by=by)
-    counter.code = _unused_code()
+    old_code, counter.code = counter.code, _unused_code()
     counter.save(update_fields=["code"])
+    record_audit(
+        actor=by,
+        action="counter.rotate_code",
+        target=counter,
+        changes={"code": {"before": old_code, "after": counter.code}},
+    )
     return counter
 
 
@@ -366,7 +373,12 @@ def issue_kiosk_token(*, counter: Counter, by: User | None, label: str = "") -> 
     """Enable the kiosk page for a tablet at this counter; its ratings carry the channel `kiosk`."""
     if not counter.is_active:
         raise CounterUnavailable()
-    return KioskToken.objects.create(counter=counter, created_by=by, label=(label or "").strip()[:120])
+    token = KioskToken.objects.create(counter=counter, created_by=by, label=(label or "").strip()[:120])
+    # The token itself is a credential: the log names the token row and its counter, never its value.
+    record_audit(
+        actor=by, action="kiosk_token.issue", target=token, changes={"counter": counter.pk, "label": token.label}
+    )
+    return token
 
 
 @transaction.atomic
@@ -376,6 +388,12 @@ def revoke_kiosk_token(*, token: KioskToken, by: User | None) -> KioskToken:
     if token.is_active:
         token.is_active = False
         token.save(update_fields=["is_active"])
+        record_audit(
+            actor=by,
+            action="kiosk_token.revoke",
+            target=token,
+            changes={"counter": token.counter_id, "is_active": {"before": True, "after": False}},
+        )
     return token
 
 

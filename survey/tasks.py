@@ -23,3 +23,10 @@ def refresh_counter_baselines_task() -> int:
 @shared_task
 def send_login_failures_notice_task(user_id: int, ip: str, at: str) -> bool:
     return accounts.send_login_failures_notice(user_id=user_id, ip=ip, at=at)
+
+
+@shared_task
+def reassess_degraded_ratings_task() -> int:
+    from .reassessment import reassess_degraded_ratings
+
+    return reassess_degraded_ratings().assessed

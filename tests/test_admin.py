@@ -26,3 +26,33 @@ def _request(user):
     request = RequestFactory().get("/")
     request.user = user
     return request
+
+
+def test_an_answered_questionnaire_item_is_read_only_in_the_item_admin(client, world):
+    from survey.models import QuestionnaireItem
+    from tests import factories
+
+    questionnaire = factories.make_questionnaire(items=2)
+    answered = questionnaire.items.first()
+    factories.make_rating(counter=world.counter_a, questionnaire=questionnaire, answers={answered.code: 5})
+    unused = factories.make_questionnaire(items=1, family="chua-dung").items.get()
+    client.force_login(world.admin)
+    url = reverse("admin:survey_questionnaireitem_change", args=[answered.pk])
+
+    page = client.get(url)
+    refused = client.post(url, {"code": answered.code, "element": "result", "text": "Câu hỏi khác", "position": 1})
+
+    assert page.status_code == 200 and 'name="text"' not in page.content.decode()
+    assert refused.status_code == 403
+    answered.refresh_from_db()
+    assert answered.text != "Câu hỏi khác"
+    assert (
+        client.post(reverse("admin:survey_questionnaireitem_delete", args=[answered.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert QuestionnaireItem.objects.filter(pk=answered.pk).exists()
+    # an item nobody answered yet can still be corrected in place
+    assert (
+        'name="text"'
+        in client.get(reverse("admin:survey_questionnaireitem_change", args=[unused.pk])).content.decode()
+    )

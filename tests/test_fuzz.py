@@ -348,6 +348,49 @@ def test_api_list_filters_never_fail(client, world, endpoint, params):
         assert_has_message(response)
 
 
+# --- GET parameters of the HTML pages ---------------------------------------------------------------------------
+
+HTML_PAGES = [
+    "/",
+    "/pakn/gui/",
+    "/pakn/tra-cuu/",
+    "/pakn/du-lieu-ca-nhan/",
+    "/pakn/hop-thu/",
+    "/pakn/tong-hop/",
+    "/pakn/yeu-cau-du-lieu/",
+    "/bao-cao/",
+    "/bao-cao/cchc/",
+    "/bao-cao/cchc/nhap-diem/",
+    "/chi-so/",
+    "/quay/",
+    "/kiem-duyet/",
+]
+PAGE_PARAMETERS = [
+    "counter", "rating", "unit", "year", "ky", "page", "status", "q", "category", "overdue", "created_after",
+    "created_before", "lang", "next",
+]  # fmt: skip
+
+
+@fuzz
+@given(
+    page=st.sampled_from(HTML_PAGES),
+    who=st.sampled_from(["anonymous", "officer_a", "province"]),
+    params=st.dictionaries(
+        st.one_of(st.sampled_from(PAGE_PARAMETERS), text.filter(bool)),
+        st.one_of(value, st.sampled_from(["so-tu-phap", "2024", "1", "-1", "2025-Q1", "9" * 30])),
+        max_size=4,
+    ),
+)
+def test_html_pages_never_fail_whatever_their_query_string(client, world, page, who, params):
+    cache.clear()
+    if who != "anonymous":
+        client.force_login(getattr(world, who))
+    response = client.get(page, params)
+    assert_no_server_error(response)
+    if 400 <= response.status_code < 500:
+        assert_has_message(response)
+
+
 # --- CCHC scores and dossier statistics imports --------------------------------------------------------------------
 
 CCHC_HEADER = "ma_don_vi,ten_don_vi,diem_dat,diem_toi_da"

@@ -241,6 +241,8 @@ def test_nobody_but_its_owner_sees_or_revokes_an_api_token_on_the_account_pages(
     assert objects.token.token_key not in client.get(reverse("accounts:token-list")).content.decode()
     client.post(reverse("accounts:token-revoke", args=[objects.token.token_key]))
     assert ApiToken.objects.filter(pk=objects.token.pk).exists()
+
+
 PUBLIC_PAGES = [
     lambda o: reverse("public:province"),
     lambda o: reverse("public:unit", args=[o.unit.pk]),

@@ -173,7 +173,7 @@ class DossierStatsView(APIView):
         serializer = DossierStatsInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            written = upsert_dossier_stats(rows=serializer.validated_data["rows"])
+            written = upsert_dossier_stats(rows=serializer.validated_data["rows"], by=request.user, source="api")
         except DjangoValidationError as error:
             errors = {f"rows.{key}": messages for key, messages in error.message_dict.items()}
             codes = {item.code for items in error.error_dict.values() for item in items}

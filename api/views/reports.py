@@ -165,6 +165,7 @@ class CchcScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             points=data["points"],
             max_points=data["max_points"],
             field_scores=field_scores,
+            by=request.user,
         )
         body = self.get_serializer(self.get_queryset().get(pk=score.pk)).data
         return Response(body, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)

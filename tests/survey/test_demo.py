@@ -54,3 +54,27 @@ def test_districts_end_with_the_2025_reorganisation_and_have_successors():
     assert quy_nhon.valid_to == datetime.date(2025, 6, 30)
     assert [u.name for u in quy_nhon.successors.all()] == ["UBND phường Quy Nhơn"]
     assert Unit.objects.active_on(datetime.date(2025, 7, 1)).filter(group__code="cap-huyen").count() == 0
+
+
+def test_load_demo_refuses_in_production_mode_without_the_flag(settings):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION_MODE = True
+    with pytest.raises(CommandError, match="production mode"):
+        call_command("load_demo")
+    assert not User.objects.exists()
+    call_command("load_demo", allow_production=True)
+    assert User.objects.filter(username="province").exists()
+
+
+def test_load_demo_never_changes_an_existing_password():
+    call_command("load_demo", password="demo-pass-2026")
+    admin = User.objects.get(username="admin")
+    admin.set_password("a-real-secret-2026")
+    admin.save()
+
+    call_command("load_demo")
+
+    admin.refresh_from_db()
+    assert admin.check_password("a-real-secret-2026")
+    assert not admin.check_password("hailong-demo-2026")
