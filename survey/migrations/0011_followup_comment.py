@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('survey', '0007_inspector_role'),
+        ('survey', '0010_rating_imports_and_channels'),
     ]
 
     operations = [
