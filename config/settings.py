@@ -301,6 +301,9 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "feedback.models.Status",
         "UnitKindEnum": "survey.models.Unit.Kind",
         "CaseEventKindEnum": "feedback.models.CaseEvent.Kind",
+        "FigureStatusEnum": "indices.models.IndexSnapshot.Status",
+        "DeliveryStatusEnum": "feedback.models.Delivery.Status",
+        "RatingImportStatusEnum": "survey.models.RatingImport.Status",
     },
 }
 

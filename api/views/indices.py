@@ -73,6 +73,8 @@ class SnapshotPagination(PageNumberPagination):
             "description": "How the figures were computed: formulas, minimum sample, adequacy, counts, units "
             "counted, weights, bands, rounding, questionnaires and channels counted, data as of (the report's "
             "`method`; docs/methodology.md).",
+            # Lets drf-spectacular wrap the figure examples in a page (every paginated field needs an example).
+            "example": {"rounding": "half up, 2 decimals", "channels": {"counted": "all"}},
         }
         paginated["required"] = [*paginated.get("required", []), "method"]
         return paginated
