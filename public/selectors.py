@@ -3,8 +3,9 @@ complaint figures that snapshots do not hold.
 
 Every figure comes from `IndexSnapshot` rows written by the snapshot job; a page's figures are cached under the
 latest snapshot run, so a new computation shows at once and a page costs the same whatever the number of ratings.
-The group's "k of n units counted" is computed here from the stored unit snapshots: k units of the group that were
-active in the period have an adequate sample, out of n active units.
+The group's and the province's "k of n units counted" and ballots are the stored ones (`IndexSnapshot.units_counted`,
+`units_total`, `ballots`: the one definition of `indices.aggregation`), so these pages agree with the report, the
+dashboard and the API; a unit's figure is shown only when the snapshot job counted it.
 """
 
 from __future__ import annotations
@@ -45,17 +46,19 @@ class Figure:
     ci_low: float | None = None
     ci_high: float | None = None
     adequate: bool = False
+    status: str = IndexSnapshot.Status.COUNTED
 
     @classmethod
     def of(cls, snapshot: IndexSnapshot | None) -> Figure | None:
         if snapshot is None:
             return None
-        return cls(snapshot.value, snapshot.n, snapshot.ci_low, snapshot.ci_high, snapshot.adequate)
+        return cls(snapshot.value, snapshot.n, snapshot.ci_low, snapshot.ci_high, snapshot.adequate, snapshot.status)
 
     @property
     def shown(self) -> bool:
-        """Whether the value may be shown as a figure (an adequate sample with a value)."""
-        return self.adequate and self.value is not None
+        """Whether the value may be shown as a figure: counted by the snapshot job (adequate sample, every element
+        answered, unit in force), with a value."""
+        return self.adequate and self.value is not None and self.status == IndexSnapshot.Status.COUNTED
 
 
 @dataclass
@@ -138,7 +141,19 @@ def _period_snapshots(level: str, ids, period: Period, indices) -> QuerySet[Inde
         period_start=period.start,
         period_end=period.end,
         index__in=list(indices),
-    ).only("entity_id", "index", "value", "n", "ci_low", "ci_high", "adequate")
+    ).only(
+        "entity_id",
+        "index",
+        "value",
+        "n",
+        "ci_low",
+        "ci_high",
+        "adequate",
+        "status",
+        "ballots",
+        "units_counted",
+        "units_total",
+    )
 
 
 def _by_entity(snapshots) -> dict[int, dict[str, IndexSnapshot]]:
@@ -242,6 +257,10 @@ def _province_results(period: Period) -> ProvinceResults:
         group.counted += bool(row.sipas and row.sipas.shown)
     for group in rows.values():
         group.ballots = group.ballots or sum(u.ballots for u in group.units)
+        stored = group_figures.get(group.id, {}).get("sipas")
+        if stored is not None and stored.units_total is not None:
+            group.counted, group.total = stored.units_counted or 0, stored.units_total
+            group.ballots = stored.ballots if stored.ballots is not None else group.ballots
 
     province = _by_entity(_period_snapshots("province", [0], period, ("sipas", "pooled_overall"))).get(0, {})
     province_row = Row(
@@ -255,6 +274,10 @@ def _province_results(period: Period) -> ProvinceResults:
         counted=sum(g.counted for g in rows.values()),
         total=sum(g.total for g in rows.values()),
     )
+    stored = province.get("sipas")
+    if stored is not None and stored.units_total is not None:
+        province_row.counted, province_row.total = stored.units_counted or 0, stored.units_total
+        province_row.ballots = stored.ballots if stored.ballots is not None else province_row.ballots
     return ProvinceResults(period=period, province=province_row, groups=list(rows.values()))
 
 

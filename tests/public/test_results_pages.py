@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from indices.models import IndexSnapshot
+from indices.models import IndexSnapshot, SnapshotRun
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_province_page_shows_each_unit_with_index_interval_and_ballots(client, r
     assert world.unit_a.name in html and world.unit_b.name in html
     # Unit B has 2 ballots: its figure is withheld, and the group counts 1 unit of 2.
     assert "Chưa đủ mẫu" in html
-    assert "1/2 đơn vị được tính" in html
+    assert "1/2 đơn vị đủ mẫu được tính" in html
     assert 'name="description"' in html
     assert reverse("public:method") in html
 
@@ -110,7 +110,7 @@ def test_new_snapshot_run_is_shown_at_once(client, results, settings):
         )
     compute_indices(periods=[results.period])
     html = client.get(reverse("public:province")).content.decode()
-    assert "2/2 đơn vị được tính" in html
+    assert "2/2 đơn vị đủ mẫu được tính" in html
 
 
 @pytest.mark.parametrize("query", ["ky=2017-13", "ky=mot-nam", "ky=2025-02-30..2025-03-01"])
@@ -156,3 +156,15 @@ def test_huge_unit_id_is_404_not_500(client, db):
 
 def test_head_requests_are_answered(client, world):
     assert client.head(reverse("public:province")).status_code == 200
+
+
+def test_group_and_province_rows_show_the_stored_k_of_n_and_ballots(client, results):
+    """The public page repeats the snapshot job's counts (the one definition), never a count of its own."""
+    world, period = results.world, results.period
+    group = _figure("group", world.group.pk, period)
+    IndexSnapshot.objects.filter(pk=group.pk).update(units_counted=0, units_total=2, ballots=4321)
+    SnapshotRun.objects.create(formula_version="test")  # a new run: the page is rebuilt from the stored rows
+
+    html = client.get(reverse("public:province")).content.decode()
+
+    assert "0/2 đơn vị đủ mẫu được tính · 4321 phiếu" in html
