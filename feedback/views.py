@@ -211,13 +211,15 @@ def _find_case_by_code(code: str) -> Case | None:
 
 
 def tracking_page(view):
-    """A page opened with a tracking code: never sends the code on in a Referer (the address holds it), and tells
-    search engines not to index it (the templates also carry `noindex`)."""
+    """A page opened with a tracking code: never sends the code to another site in a Referer (the address holds
+    it), and tells search engines not to index it (the templates also carry `noindex`). `same-origin`, not
+    `no-referrer`: under `no-referrer` Chromium posts the page's own forms with `Origin: null`, which Django's CSRF
+    check refuses (the lookup, the rating of the answer and the appeal all post from these pages)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

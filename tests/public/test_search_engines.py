@@ -25,7 +25,7 @@ def test_unit_results_page_is_indexable(client, world):
     assert f'<meta name="description" content="Mức độ hài lòng của người dân với {world.unit_a.name}' in html
 
 
-def test_tracking_pages_are_not_indexed_and_send_no_referrer(client, world):
+def test_tracking_pages_are_not_indexed_and_send_no_referrer_to_other_sites(client, world):
     case = factories.make_pakn_case(unit=world.unit_a)
     responses = [
         client.get(reverse("feedback:case-track", args=[case.tracking_code])),
@@ -35,7 +35,7 @@ def test_tracking_pages_are_not_indexed_and_send_no_referrer(client, world):
         client.post(reverse("feedback:case-rate", args=[case.tracking_code]), {}),
     ]
     for response in responses:
-        assert response["Referrer-Policy"] == "no-referrer", response.status_code
+        assert response["Referrer-Policy"] == "same-origin", response.status_code
         assert response["X-Robots-Tag"] == "noindex, nofollow"
     for response in responses[:2]:
         assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
