@@ -548,7 +548,7 @@ def write_batch_ratings(*, batch: RatingImport, on_progress: Callable | None = N
 
 _RATING_COPY_COLUMNS = (
     "id, idempotency_key, counter_id, unit_id, questionnaire_id, score, channel, reasons, verified, status, "
-    "flags, ip_hash, created_at, updated_at, import_batch_id, respondent"
+    "flags, ip_hash, created_at, updated_at, import_batch_id, respondent, comment"
 )
 
 
@@ -568,7 +568,7 @@ def _copy_chunk(chunk, *, batch, counters, times, now) -> None:
             respondent = json.dumps(r.respondent, ensure_ascii=False) if r.respondent else "{}"
             ratings.append(
                 f"{rating_id}\t{uuid.uuid4()}\t{counter_id}\t{r.unit_id}\t{r.questionnaire_id}\t{r.score}\t"
-                f"{batch.channel}\t[]\tf\taccepted\t[]\t\t{at}\t{stamp}\t{batch.pk}\t{respondent}\n"
+                f"{batch.channel}\t[]\tf\taccepted\t[]\t\t{at}\t{stamp}\t{batch.pk}\t{respondent}\t\n"
             )
             for item_id, value in r.answers:
                 answers.append(
