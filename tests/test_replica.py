@@ -163,6 +163,8 @@ def _site(cluster: Cluster, code: str, **extra: str) -> dict:
         DATABASE_URL=cluster.primary.url,
         DATABASE_REPLICA_URL=cluster.replica.url,
         REDIS_URL="",
+        # As in production, where the beat refreshes the figures: a dashboard read must not refresh them itself.
+        INDICES_REFRESH_ON_READ="0",
     )
     env.update(extra)
     script = "import django, json\ndjango.setup()\n" + code
